@@ -1,0 +1,35 @@
+# Two commands on a fresh Debian 12 machine with Swift: `make run` and `make test`.
+SWIFT ?= swift
+RUN_DIR ?= $(CURDIR)/.run
+RUN_PORT ?= 8443
+STUN_PORT ?= 3478
+
+.PHONY: run test build deps test-deps release clean help
+
+help:
+	@echo "make run    install missing packages, build, start a local derper (TLS + STUN) and print its DERP map"
+	@echo "make test   install missing packages, build and run every test target"
+
+deps:
+	@scripts/install-deps.sh build
+
+test-deps:
+	@scripts/install-deps.sh test
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+run: deps
+	$(SWIFT) build -c release --product derper
+	@mkdir -p $(RUN_DIR)
+	scripts/run-local-derper.sh "$$($(SWIFT) build -c release --show-bin-path)/derper" $(RUN_DIR) $(RUN_PORT) $(STUN_PORT)
+
+clean:
+	rm -rf .build .run

@@ -1,0 +1,2 @@
+import RelayCore
+print("derper \(ToolkitVersion.string)")
