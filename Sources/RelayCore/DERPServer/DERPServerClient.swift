@@ -1,0 +1,101 @@
+import NIOCore
+
+/// The cross-loop handle of one DERP connection: what the registry stores and what other
+/// connections use to deliver packets to it. Immutable except through its event loop: every
+/// method hops onto `eventLoop` (or runs inline when already there) before touching the
+/// connection handler, which is held weakly so the handle never keeps a dead pipeline alive.
+package final class DERPServerClient: Sendable, CustomStringConvertible {
+    package let key: NodePublicKey
+    package let connectionID: UInt64
+    package let eventLoop: any EventLoop
+    package let remoteAddress: SocketAddress?
+    package let isMeshPeer: Bool
+    package let isProber: Bool
+    package let notIdeal: Bool
+    private let handler: NIOLoopBound<WeakHandler>
+    private let metrics: DERPServerMetrics
+
+    final class WeakHandler {
+        weak var value: DERPServerConnectionHandler?
+        init(_ value: DERPServerConnectionHandler) { self.value = value }
+    }
+
+    init(
+        key: NodePublicKey, connectionID: UInt64, eventLoop: any EventLoop, remoteAddress: SocketAddress?,
+        isMeshPeer: Bool, isProber: Bool, notIdeal: Bool, handler: DERPServerConnectionHandler
+    ) {
+        self.metrics = handler.server.metrics
+        self.key = key
+        self.connectionID = connectionID
+        self.eventLoop = eventLoop
+        self.remoteAddress = remoteAddress
+        self.isMeshPeer = isMeshPeer
+        self.isProber = isProber
+        self.notIdeal = notIdeal
+        self.handler = NIOLoopBound(WeakHandler(handler), eventLoop: eventLoop)
+    }
+
+    package var description: String { "\(key.shortDescription)#\(connectionID)" }
+
+    /// Flags announced to mesh watchers in PeerPresent.
+    package var presentFlags: DERPFrame.PeerPresentFlags {
+        var flags: DERPFrame.PeerPresentFlags = []
+        if isMeshPeer { flags.insert(.isMeshPeer) }
+        if isProber { flags.insert(.isProber) }
+        if notIdeal { flags.insert(.notIdeal) }
+        if flags.isEmpty { flags.insert(.isRegular) }
+        return flags
+    }
+
+    private func onLoop(_ body: @escaping @Sendable (DERPServerConnectionHandler) -> Void) {
+        if eventLoop.inEventLoop {
+            if let handler = handler.value.value { body(handler) }
+        } else {
+            eventLoop.execute {
+                if let handler = self.handler.value.value { body(handler) }
+            }
+        }
+    }
+
+    /// Queues a packet from `source` for this client. Never blocks; may drop by the queue policy.
+    package func deliver(source: NodePublicKey, packet: ByteBuffer) {
+        if eventLoop.inEventLoop {
+            deliverOnLoop(source: source, packet: packet)
+        } else {
+            eventLoop.execute { self.deliverOnLoop(source: source, packet: packet) }
+        }
+    }
+
+    private func deliverOnLoop(source: NodePublicKey, packet: ByteBuffer) {
+        if let handler = handler.value.value {
+            handler.enqueuePacket(source: source, packet: packet)
+        } else {
+            metrics.recordDrop(.goneDisconnected, kind: DiscoPacket.kind(of: packet), bytes: packet.readableBytes)
+        }
+    }
+
+    package func sendPeerGone(_ peer: NodePublicKey, reason: DERPFrame.PeerGoneReason) {
+        onLoop { $0.enqueueControl(.peerGone(.init(peer: peer, reason: reason))) }
+    }
+
+    package func sendPeerPresent(_ peer: NodePublicKey, endpoint: SocketAddress?, flags: DERPFrame.PeerPresentFlags) {
+        onLoop { $0.enqueueControl(.peerPresent(.init(peer: peer, endpoint: endpoint, flags: flags))) }
+    }
+
+    package func sendRestarting(reconnectIn: UInt32, tryFor: UInt32) {
+        onLoop { $0.enqueueControl(.restarting(.init(reconnectInMilliseconds: reconnectIn, tryForMilliseconds: tryFor))) }
+    }
+
+    package func sendHealth(_ problem: String) {
+        onLoop { $0.enqueueControl(.health(problem)) }
+    }
+
+    /// Tells the connection whether it now belongs to a set of duplicate connections for its key.
+    package func setDuplicate(_ duplicate: Bool) {
+        onLoop { $0.isDuplicate = duplicate }
+    }
+
+    package func close() {
+        onLoop { $0.closeConnection() }
+    }
+}

@@ -1,0 +1,278 @@
+import CoreMetrics
+import Logging
+import NIOCore
+
+/// One DERP connection after the HTTP upgrade: it owns the frame parser, the handshake, the
+/// client's bounded send queues and its timers. Packets from other connections arrive through
+/// `DERPServerClient.deliver`, already on this handler's event loop.
+///
+/// Hot path: a SendPacket is parsed as a slice of the read buffer, routed with one registry
+/// lookup, and written by the destination as one RecvPacket buffer; flushes are coalesced
+/// per event-loop tick. No locks are held while writing and no async hop is taken.
+final class DERPServerConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    enum State {
+        case awaitingClientInfo
+        case admitting
+        case established
+        case closed
+    }
+
+    let server: DERPServer
+    var logger: Logger
+    var state = State.awaitingClientInfo
+    private var parser = DERPFrameParser(role: .server, expectsHandshake: true)
+    var cumulation: ByteBuffer?
+    var context: ChannelHandlerContext?
+    private(set) var handle: DERPServerClient?
+    let notIdeal: Bool
+    let remoteAddress: SocketAddress?
+
+    // Outbound state, touched only on this loop.
+    var queue: ClientSendQueue
+    var discoQueue: ClientSendQueue
+    var flushPending = false
+    var pongPending = false
+    /// Sources this client has received packets from: it is subscribed to their departure.
+    var receivedFrom: Set<NodePublicKey> = []
+    var notHereBucket: TokenBucket
+    var isPreferred = false
+    private let connectedAt = NIODeadline.now()
+    var isDuplicate = false
+    var isWatcher = false
+
+    var handshakeTimer: Scheduled<Void>?
+    var writeTimer: Scheduled<Void>?
+    var keepAliveTask: RepeatedTask?
+
+    init(server: DERPServer, notIdeal: Bool, remoteAddress: SocketAddress?, initialBytes: ByteBuffer?) {
+        self.server = server
+        self.notIdeal = notIdeal
+        self.remoteAddress = remoteAddress
+        self.cumulation = initialBytes.flatMap { $0.readableBytes > 0 ? $0 : nil }
+        self.queue = ClientSendQueue(capacity: server.configuration.perClientQueueDepth)
+        self.discoQueue = ClientSendQueue(capacity: server.configuration.perClientQueueDepth)
+        self.notHereBucket = TokenBucket(
+            ratePerSecond: server.configuration.notHereRatePerSecond, burst: server.configuration.notHereBurst,
+            now: NIODeadline.now().uptimeNanoseconds)
+        var logger = server.logger
+        logger[metadataKey: "peer.address"] = "\(remoteAddress.map { "\($0)" } ?? "unknown")"
+        self.logger = logger
+    }
+
+    // MARK: Lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        server.metrics.accepts.increment()
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        handshakeTimer = context.eventLoop.scheduleTask(in: .init(server.configuration.handshakeTimeout)) {
+            bound.value.handshakeTimedOut()
+        }
+        processBufferedFrames()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        teardown()
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        teardown()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        if cumulation == nil || cumulation?.readableBytes == 0 {
+            cumulation = incoming
+        } else {
+            cumulation?.writeBuffer(&incoming)
+        }
+        processBufferedFrames()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            writeTimer?.cancel()
+            writeTimer = nil
+            drainQueues()
+        } else if writeTimer == nil, let timeout = handle?.isMeshPeer == true ? server.configuration.meshWriteTimeout : server.configuration.writeTimeout {
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            writeTimer = context.eventLoop.scheduleTask(in: .init(timeout)) { bound.value.writeTimedOut() }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection error", metadata: ["error": "\(error)"])
+        closeConnection()
+    }
+
+    // MARK: Inbound frames
+
+    private func processBufferedFrames() {
+        while state == .awaitingClientInfo || state == .established {
+            guard var buffer = cumulation else { return }
+            let frame: DERPFrame?
+            do {
+                frame = try parser.next(&buffer)
+            } catch {
+                cumulation = nil
+                violation(.badFrame, "malformed frame: \(error)")
+                return
+            }
+            cumulation = buffer.readableBytes > 0 ? buffer : nil
+            if let cumulated = cumulation, cumulated.readerIndex > 64 * 1024 {
+                cumulation?.discardReadBytes()
+            }
+            guard let frame else { return }
+            handle(frame)
+        }
+    }
+
+    private func handle(_ frame: DERPFrame) {
+        if state == .awaitingClientInfo {
+            guard case .clientInfo(let info) = frame else {
+                violation(.badClientInfo, "first frame was not ClientInfo")
+                return
+            }
+            receivedClientInfo(info)
+            return
+        }
+        guard let handle else { return }
+        if isDuplicate { server.registry.noteActivity(handle) }
+        switch frame {
+        case .sendPacket(let message):
+            relay(message.packet, from: handle.key, to: message.destination, forwarded: false)
+        case .forwardPacket(let message):
+            guard handle.isMeshPeer else { return violation(.notMesh, "ForwardPacket from a non-mesh client") }
+            server.metrics.packetsForwardedIn.increment()
+            relay(message.packet, from: message.source, to: message.destination, forwarded: true)
+        case .notePreferred(let preferred):
+            notePreferred(preferred)
+        case .ping(let data):
+            server.metrics.gotPing.increment()
+            sendPong(data)
+        case .watchConns:
+            guard handle.isMeshPeer else { return violation(.notMesh, "WatchConns from a non-mesh client") }
+            startWatching(handle)
+        case .closePeer(let key):
+            guard handle.isMeshPeer else { return violation(.notMesh, "ClosePeer from a non-mesh client") }
+            let targets = server.registry.connections(of: key)
+            logger.info("mesh peer asked to close a client", metadata: ["derp.client": "\(key.shortDescription)", "connections": "\(targets.count)"])
+            for target in targets { target.close() }
+        default:
+            // Frames a client has no business sending after the handshake (a second ClientInfo, Pong, ...)
+            // are ignored, as the reference does.
+            server.metrics.unknownFrames.increment()
+        }
+    }
+
+    private func receivedClientInfo(_ message: DERPFrame.ClientInfoMessage) {
+        let info: ClientInfo
+        do {
+            let opened = try NaClBox.open(
+                message.sealedInfo.readableBytesView, from: message.clientKey, to: server.configuration.privateKey)
+            info = try ClientInfo(jsonBytes: opened)
+        } catch {
+            violation(.badClientInfo, "ClientInfo rejected: \(error)")
+            return
+        }
+        logger[metadataKey: "derp.client"] = "\(message.clientKey.shortDescription)"
+        let isMesh = server.isMeshKey(info.meshKey)
+        if info.meshKey != nil && !isMesh {
+            // A wrong mesh key never grants anything; the reference closes such connections.
+            violation(.notMesh, "ClientInfo carried a wrong mesh key")
+            return
+        }
+        guard !isMesh, let policy = server.configuration.admission, let context else {
+            establish(key: message.clientKey, info: info, isMesh: isMesh)
+            return
+        }
+        state = .admitting
+        let ip = remoteAddress?.ipAddress
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        policy.admit(key: message.clientKey, sourceIP: ip, eventLoop: context.eventLoop)
+            .hop(to: context.eventLoop)
+            .whenComplete { result in
+                let handler = bound.value
+                guard handler.state == .admitting else { return }
+                if case .success(true) = result {
+                    handler.establish(key: message.clientKey, info: info, isMesh: false)
+                    handler.processBufferedFrames()
+                } else {
+                    handler.server.metrics.rejectedConnections.increment()
+                    handler.logger.info("client not admitted")
+                    handler.closeConnection()
+                }
+            }
+    }
+
+    private func establish(key: NodePublicKey, info: ClientInfo, isMesh: Bool) {
+        guard let context else { return }
+        handshakeTimer?.cancel()
+        handshakeTimer = nil
+        let client = DERPServerClient(
+            key: key, connectionID: server.makeConnectionID(), eventLoop: context.eventLoop,
+            remoteAddress: remoteAddress, isMeshPeer: isMesh, isProber: info.isProber, notIdeal: notIdeal,
+            handler: self)
+        handle = client
+        state = .established
+        if notIdeal { server.metrics.currentNotIdealConnections.increment() }
+        server.registry.register(client)
+
+        // ServerInfo is always the first frame after ServerKey.
+        let serverInfo = ServerInfo(version: ToolkitVersion.derpProtocol)
+        if let sealed = try? NaClBox.seal(serverInfo.jsonBytes(), to: key, from: server.configuration.privateKey) {
+            var buffer = context.channel.allocator.buffer(capacity: sealed.count + 5)
+            _ = try? buffer.writeDERPFrame(.serverInfo(.init(sealedInfo: ByteBuffer(bytes: sealed))))
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        }
+        logger.debug("client connected", metadata: ["mesh": "\(isMesh)", "version": "\(info.version)"])
+        startKeepAlives(context)
+    }
+
+    private func relay(_ packet: ByteBuffer, from source: NodePublicKey, to destination: NodePublicKey, forwarded: Bool) {
+        let kind = DiscoPacket.kind(of: packet)
+        let metrics = server.metrics
+        if !forwarded {
+            metrics.packetsReceived.increment()
+            metrics.bytesReceived.increment(by: Int64(packet.readableBytes))
+            (kind == .disco ? metrics.packetsReceivedDisco : metrics.packetsReceivedOther).increment()
+        }
+        switch server.registry.route(to: destination) {
+        case .local(let target):
+            target.deliver(source: source, packet: packet)
+        case .duplicateWithoutActive:
+            metrics.recordDrop(.duplicateClient, kind: kind, bytes: packet.readableBytes)
+        case .unknown:
+            metrics.recordDrop(forwarded ? .unknownDestinationOnForward : .unknownDestination, kind: kind, bytes: packet.readableBytes)
+            if kind == .disco, notHereBucket.take(now: NIODeadline.now().uptimeNanoseconds) {
+                enqueueControl(.peerGone(.init(peer: destination, reason: .notHere)))
+            }
+        }
+    }
+
+    private func notePreferred(_ preferred: Bool) {
+        guard preferred != isPreferred else { return }
+        isPreferred = preferred
+        let metrics = server.metrics
+        if preferred { metrics.currentHomeConnections.increment() } else { metrics.currentHomeConnections.decrement() }
+        if NIODeadline.now() - connectedAt > .seconds(5) {
+            (preferred ? metrics.homeMovesIn : metrics.homeMovesOut).increment()
+        }
+    }
+
+    private func startWatching(_ handle: DERPServerClient) {
+        guard !isWatcher else { return }
+        // A server meshing with itself gets nothing to watch.
+        guard handle.key != server.publicKey else { return }
+        isWatcher = true
+        for present in server.registry.addWatcher(handle) where present !== handle {
+            enqueueControl(.peerPresent(.init(peer: present.key, endpoint: present.remoteAddress, flags: present.presentFlags)))
+        }
+    }
+}

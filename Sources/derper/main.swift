@@ -1,2 +1,0 @@
-import RelayCore
-print("derper \(ToolkitVersion.string)")
