@@ -147,7 +147,15 @@ struct DERPerRunner {
         let map = DERPMap(regions: [DERPRegion(regionID: 900, regionCode: "custom", regionName: "Custom DERP", nodes: [node])])
         guard let nodeJSON = try? node.jsonData(format: .compact), let mapJSON = try? map.jsonString(format: .indented) else { return }
         logger.notice("DERP map node for this server: \(String(decoding: nodeJSON, as: UTF8.self))")
-        let text = "DERP map for this server (tailnet policy \"derpMap\", Headscale derp.paths, or --derp-map FILE):\n" + mapJSON + "\n"
+        let text = "DERP map for this server (tailnet policy \"derpMap\" regions, or --derp-map FILE for stunner and netprobe):\n" + mapJSON + "\n"
         FileHandle.standardOutput.write(Data(text.utf8))
+        if let path = options.derpMapOut {
+            do {
+                try Data((mapJSON + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                logger.info("wrote DERP map", metadata: ["path": "\(path)"])
+            } catch {
+                logger.error("cannot write DERP map", metadata: ["path": "\(path)", "error": "\(error.localizedDescription)"])
+            }
+        }
     }
 }

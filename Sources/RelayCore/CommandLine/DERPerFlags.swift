@@ -50,6 +50,7 @@ package struct DERPerFlags: Sendable {
     let maxConnections: GoFlag<Int>
     let drainTimeout: GoFlag<Duration>
     let metricsListen: GoFlag<String>
+    let derpMapOut: GoFlag<String>
 
     /// Flags we accept for compatibility but whose feature derper lacks. The CLI warns when one is set.
     package static let notImplemented: Set<String> = [
@@ -62,7 +63,7 @@ package struct DERPerFlags: Sendable {
     /// Flags that are ours, not the reference's.
     package static let extensions: Set<String> = [
         "allow-keys-file", "drain-timeout", "json-logs", "log-level", "max-connections", "mesh-ca-file",
-        "metrics-listen", "stun-alt-addr", "stun-alt-port", "stun-strict",
+        "metrics-listen", "stun-alt-addr", "stun-alt-port", "stun-strict", "derp-map-out",
     ]
 
     package init(environment: DERPerEnvironment, programName: String = "derper") {
@@ -173,6 +174,9 @@ package struct DERPerFlags: Sendable {
         metricsListen = p.string(
             "metrics-listen", default: "",
             usage: "optional separate listen address (host:port) serving Prometheus metrics")
+        derpMapOut = p.string(
+            "derp-map-out", default: "",
+            usage: "write a one-region DERP map JSON for this server (with its certificate pin) to this file at startup")
         parser = p
     }
 }

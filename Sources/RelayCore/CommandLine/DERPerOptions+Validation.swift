@@ -115,6 +115,7 @@ extension DERPerOptions {
             throw .invalidValue(
                 GoDurationSyntax.format(nanoseconds: drainTimeout.goNanoseconds), flag: "drain-timeout", "must not be negative")
         }
+        derpMapOut = Self.nonEmpty(values[f.derpMapOut])
         let metricsText = values[f.metricsListen]
         if metricsText.isEmpty {
             metricsListen = nil

@@ -87,6 +87,8 @@ package struct DERPerOptions: Sendable, Equatable {
     package let drainTimeout: Duration
     /// `-metrics-listen`: a separate Prometheus listener; nil when empty.
     package let metricsListen: DERPerListenAddress?
+    /// `-derp-map-out`: where to write this server's DERP map at startup; nil when empty.
+    package let derpMapOut: String?
 
     // MARK: Bookkeeping
 

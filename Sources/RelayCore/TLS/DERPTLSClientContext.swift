@@ -35,9 +35,12 @@ package struct DERPTLSClientContext: Sendable {
             if Self.usesPlatformVerifier {
                 configuration.certificateVerification = .fullVerification
                 configuration.trustRoots = .default
-                configuration.additionalTrustRoots = [
-                    .certificates(extraRoots.compactMap { try? NIOSSLCertificate(bytes: Self.der(of: $0), format: .der) })
-                ]
+                do {
+                    let roots = try extraRoots.map { try NIOSSLCertificate(bytes: Self.der(of: $0), format: .der) }
+                    configuration.additionalTrustRoots = [.certificates(roots)]
+                } catch {
+                    throw .contextCreationFailed(reason: "an additional trust root cannot be converted for NIOSSL: \(error)")
+                }
             } else {
                 verifier = WebPKICertificateVerifier(additionalTrustRoots: extraRoots)
             }
@@ -72,6 +75,8 @@ package struct DERPTLSClientContext: Sendable {
             callback = { presented, promise in
                 let ders = Self.derBytes(presented)
                 capture?.record(presented: ders)
+                // swift-certificates' Verifier is async; NIO's bridge runs it in a Task and
+                // completes the promise. The handshake waits for it; nothing else does.
                 promise.completeWithTask {
                     if let failure = await verifier.verify(presented: ders, name: checked) {
                         capture?.record(failure: failure)

@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import NIOSSL
 
 /// What a client's verification callback saw: the certificates the server presented (DER, in the
 /// order sent, metacert included) and, when it refused them, why.
@@ -27,9 +28,12 @@ package final class PeerCertificateCapture: Sendable {
     /// Why our verification refused the server, or nil if it accepted (or has not run).
     package var verificationFailure: String? { state.withLockedValue { $0.failure } }
 
-    /// The metacert identity among the presented certificates, if any.
-    package var metaCertificateIdentity: DERPMetaCertificate.Identity? {
-        DERPMetaCertificate.identity(inPresentedCertificates: presentedCertificates)
+    /// The metacert identity among the presented certificates, if the connection negotiated
+    /// TLS 1.3, as Tailscale requires (certificates are encrypted only from 1.3 on). Pass the
+    /// handler's `tlsVersion` after the handshake.
+    package func metaCertificateIdentity(tlsVersion: TLSVersion?) -> DERPMetaCertificate.Identity? {
+        guard tlsVersion == .tlsv13 else { return nil }
+        return DERPMetaCertificate.identity(inPresentedCertificates: presentedCertificates)
     }
 
     func record(presented: [[UInt8]]) {

@@ -30,12 +30,15 @@ package enum TLSLoopbackCheck {
         /// What our verification callback saw and decided (empty for ``Client/standard(trustRoots:)``).
         package var presentedCertificates: [[UInt8]]
         package var verificationFailure: String?
+        /// The metacert's contents, found as a DERP client finds them (TLS 1.3 only).
+        package var metaCertificateIdentity: DERPMetaCertificate.Identity?
     }
 
     package static func run(
         server: TLSServerContextStore,
         client: Client,
         serverHostname: String,
+        // The process-wide singleton, not a group of our own: this is for tests and self-checks.
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         timeout: TimeAmount = .seconds(10)
     ) async throws -> Outcome {
@@ -73,7 +76,9 @@ package enum TLSLoopbackCheck {
             do {
                 try await connection.writeAndFlush(ByteBuffer(bytes: [0x0a]))
                 outcome.succeeded = true
-                outcome.tlsVersion = try await connection.nioSSL_tlsVersion().get().map(Self.name(of:))
+                let version = try await connection.nioSSL_tlsVersion().get()
+                outcome.tlsVersion = version.map(Self.name(of:))
+                outcome.metaCertificateIdentity = capture.metaCertificateIdentity(tlsVersion: version)
             } catch {
                 outcome.error = firstError.withLockedValue { $0 } ?? "\(error)"
             }

@@ -60,8 +60,7 @@ extension TLSTests {
             #expect(outcome.tlsVersion == "TLSv1.3")
             #expect(outcome.presentedCertificates.first == loaded.leafDER)
             #expect(outcome.presentedCertificates.count == 2)
-            let identity = DERPMetaCertificate.identity(inPresentedCertificates: outcome.presentedCertificates)
-            #expect(identity == DERPMetaCertificate.Identity(serverKey: key, protocolVersion: 2))
+            #expect(outcome.metaCertificateIdentity == DERPMetaCertificate.Identity(serverKey: key, protocolVersion: 2))
         }
 
         @Test func pinnedClientRefusesAnotherCertificate() async throws {
