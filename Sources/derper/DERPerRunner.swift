@@ -37,7 +37,7 @@ struct DERPerRunner {
         http.hostname = options.hostname
         let started = Date()
         http.metricsText = { [registry] in
-            registry.emitToString() + ProcessMetrics.text(startedAt: started)
+            PrometheusText.sortedByFamily(registry.emitToString() + ProcessMetrics.text(startedAt: started))
         }
 
         let listen = options.effectiveListen
@@ -142,7 +142,7 @@ struct DERPerRunner {
         let isV6 = options.hostname.contains(":")
         let node = DERPNode(
             name: "900a", regionID: 900, hostName: options.hostname, certName: pin,
-            ipv4: isV6 ? "" : options.hostname, ipv6: isV6 ? options.hostname : "",
+            ipv4: isV6 ? "none" : options.hostname, ipv6: isV6 ? options.hostname : "none",
             stunPort: options.runSTUN ? options.stunPort : -1, derpPort: listen.port == 443 ? 0 : listen.port)
         let map = DERPMap(regions: [DERPRegion(regionID: 900, regionCode: "custom", regionName: "Custom DERP", nodes: [node])])
         guard let nodeJSON = try? node.jsonData(format: .compact), let mapJSON = try? map.jsonString(format: .indented) else { return }
