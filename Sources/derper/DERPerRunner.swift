@@ -7,6 +7,7 @@ import Prometheus
 import RelayCore
 import ServiceLifecycle
 import UnixSignals
+import X509
 
 /// Turns validated options into running services: keys, TLS, the relay, STUN, signals.
 struct DERPerRunner {
@@ -56,6 +57,7 @@ struct DERPerRunner {
             if SystemdNotifier.notify("READY=1") { logger.info("notified systemd: ready") }
         }
         var services: [any Service] = [derpService]
+        services.append(contentsOf: try makeMeshLinks(server: server, group: group))
         if let store = tlsStore {
             services.append(CertificateReloadService(store: store, logger: logger))
         }
@@ -66,6 +68,27 @@ struct DERPerRunner {
         try await serviceGroup.run()
         SystemdNotifier.notify("STOPPING=1")
         try? await group.shutdownGracefully()
+    }
+
+    /// One mesh link per `-mesh-with` entry, each verifying its peer by TLS (system roots plus
+    /// `-mesh-ca-file`, so IP-only nodes with generated certificates can mesh).
+    private func makeMeshLinks(server: DERPServer, group: any EventLoopGroup) throws -> [any Service] {
+        guard !options.meshWith.isEmpty else { return [] }
+        var roots: [Certificate] = []
+        if let path = options.meshCAFile {
+            do { roots = try DERPTLSVerification.loadTrustRoots(pemFile: path) } catch {
+                throw DERPerStartupError(description: "-mesh-ca-file: \(error.description)")
+            }
+        }
+        let tls: DERPTLSClientContext
+        do { tls = try DERPTLSClientContext(verification: .webPKI(additionalTrustRoots: roots)) } catch {
+            throw DERPerStartupError(description: "mesh TLS: \(error.description)")
+        }
+        return options.meshWith.map { entry in
+            let peer = DERPMeshClient.Peer(meshEntry: entry.host, dialHost: entry.dialHost)
+            logger.info("meshing with peer", metadata: ["mesh.peer": "\(peer)"])
+            return DERPMeshClient(server: server, peer: peer, tls: tls, group: group)
+        }
     }
 
     private var homePage: DERPHTTPConfiguration.HomePage {

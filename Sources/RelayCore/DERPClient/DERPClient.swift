@@ -38,7 +38,10 @@ package final class DERPClient: Sendable {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations
-                        if let context = configuration.tlsContext {
+                        if let derpTLS = configuration.derpTLS {
+                            try sync.addHandler(derpTLS.makeClientHandler(
+                                serverHostname: configuration.serverName, capture: configuration.certificateCapture))
+                        } else if let context = configuration.tlsContext {
                             let name = isIPAddress(configuration.serverName) ? nil : configuration.serverName
                             let tls: NIOSSLClientHandler
                             if let verify = configuration.tlsVerification {

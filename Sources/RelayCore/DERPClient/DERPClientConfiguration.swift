@@ -16,6 +16,11 @@ package struct DERPClientConfiguration: Sendable {
     package var tlsContext: NIOSSLContext?
     /// Custom verification (pinning); used with a context whose verification is `.noHostnameVerification`.
     package var tlsVerification: (@Sendable ([NIOSSLCertificate], EventLoopPromise<NIOSSLVerificationResult>) -> Void)?
+    /// TLS as Tailscale's client verifies a DERP node (WebPKI, CertName, or a sha256-raw pin).
+    /// Takes precedence over `tlsContext`/`tlsVerification` when set.
+    package var derpTLS: DERPTLSClientContext?
+    /// Receives the certificates the server presented (expiry checks, metacert fast start).
+    package var certificateCapture: PeerCertificateCapture?
     /// Skip the 101 round trip by sending ClientInfo with the request (needs the server key up front).
     package var fastStartServerKey: NodePublicKey?
     package var canAckPings = true

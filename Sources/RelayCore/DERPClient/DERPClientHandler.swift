@@ -34,7 +34,8 @@ final class DERPClientHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         var request = context.channel.allocator.buffer(capacity: 256)
-        let hostHeader = configuration.port == (configuration.tlsContext == nil ? 80 : 443)
+        let usesTLS = configuration.tlsContext != nil || configuration.derpTLS != nil
+        let hostHeader = configuration.port == (usesTLS ? 443 : 80)
             ? configuration.serverName : "\(configuration.serverName.contains(":") ? "[\(configuration.serverName)]" : configuration.serverName):\(configuration.port)"
         request.writeString("GET /derp HTTP/1.1\r\nHost: \(hostHeader)\r\nUser-Agent: relay-toolkit/\(ToolkitVersion.string)\r\nConnection: Upgrade\r\n")
         if configuration.fastStartServerKey != nil { request.writeString("Derp-Fast-Start: 1\r\n") }

@@ -11,28 +11,35 @@ package final class ClientRegistry: Sendable {
     package enum Route {
         case local(DERPServerClient)
         case duplicateWithoutActive
+        /// Held by another derper of the region: forward over that mesh link.
+        case forward(MeshForwarder)
         case unknown
     }
 
-    private struct ClientSet {
+    struct ClientSet {
         /// Connections of the key, oldest first.
         var connections: [DERPServerClient]
         /// The connection that receives packets. nil only if a policy disabled every member.
         var active: DERPServerClient?
-        /// Connections that have received packets from this key, to be told when it leaves.
-        var peerGoneSubscribers: [ObjectIdentifier: DERPServerClient] = [:]
     }
 
-    private struct State {
+    struct State {
         var sets: [NodePublicKey: ClientSet] = [:]
         var watchers: [ObjectIdentifier: DERPServerClient] = [:]
+        /// For each source key, the connections that have received packets from it and are to be
+        /// told when it leaves the region (no local connection and no mesh forwarder left).
+        var peerGoneSubscribers: [NodePublicKey: [ObjectIdentifier: DERPServerClient]] = [:]
+        /// Mesh forwarders per key not held locally, in registration order (the first is used).
+        var forwarders: [NodePublicKey: [MeshForwarder]] = [:]
         var connectionCount = 0
         var duplicateKeys = 0
         var duplicateConnections = 0
     }
 
     private let state = NIOLockedValueBox(State())
-    private let metrics: DERPServerMetrics
+    let metrics: DERPServerMetrics
+
+    func withState<T>(_ body: (inout State) -> T) -> T { state.withLockedValue(body) }
 
     package init(metrics: DERPServerMetrics) {
         self.metrics = metrics
@@ -58,7 +65,7 @@ package final class ClientRegistry: Sendable {
             } else {
                 state.sets[client.key] = ClientSet(connections: [client], active: client)
                 metrics.clientsLocal.increment()
-                metrics.clientsTotal.increment()
+                if state.forwarders[client.key] == nil { metrics.clientsTotal.increment() } else { metrics.clientsRemote.decrement() }
             }
             publishGauges(state)
             return (Array(state.watchers.values), becameDuplicate)
@@ -74,7 +81,8 @@ package final class ClientRegistry: Sendable {
         let outcome = state.withLockedValue { state -> (gone: [DERPServerClient], watchers: [DERPServerClient], single: DERPServerClient?)? in
             state.watchers.removeValue(forKey: ObjectIdentifier(client))
             for source in sources {
-                state.sets[source]?.peerGoneSubscribers.removeValue(forKey: ObjectIdentifier(client))
+                state.peerGoneSubscribers[source]?.removeValue(forKey: ObjectIdentifier(client))
+                if state.peerGoneSubscribers[source]?.isEmpty == true { state.peerGoneSubscribers.removeValue(forKey: source) }
             }
             guard var set = state.sets[client.key],
                 let index = set.connections.firstIndex(where: { $0 === client })
@@ -85,9 +93,16 @@ package final class ClientRegistry: Sendable {
             if set.connections.isEmpty {
                 state.sets.removeValue(forKey: client.key)
                 metrics.clientsLocal.decrement()
-                metrics.clientsTotal.decrement()
+                var gone: [DERPServerClient] = []
+                if state.forwarders[client.key] == nil {
+                    // Left the whole region: tell those who heard from it.
+                    metrics.clientsTotal.decrement()
+                    gone = Array((state.peerGoneSubscribers.removeValue(forKey: client.key) ?? [:]).values)
+                } else {
+                    metrics.clientsRemote.increment()
+                }
                 publishGauges(state)
-                return (Array(set.peerGoneSubscribers.values), Array(state.watchers.values), nil)
+                return (gone, Array(state.watchers.values), nil)
             }
             state.duplicateConnections -= 1
             if set.connections.count == 1 {
@@ -116,9 +131,12 @@ package final class ClientRegistry: Sendable {
     /// Where a packet for `key` goes.
     package func route(to key: NodePublicKey) -> Route {
         state.withLockedValue { state in
-            guard let set = state.sets[key] else { return .unknown }
-            if let active = set.active { return .local(active) }
-            return .duplicateWithoutActive
+            if let set = state.sets[key] {
+                if let active = set.active { return .local(active) }
+                return .duplicateWithoutActive
+            }
+            if let forwarder = state.forwarders[key]?.first { return .forward(forwarder) }
+            return .unknown
         }
     }
 
@@ -138,7 +156,8 @@ package final class ClientRegistry: Sendable {
     /// Subscribes `subscriber` to hear when `source` leaves (it has received packets from it).
     package func subscribePeerGone(source: NodePublicKey, subscriber: DERPServerClient) {
         state.withLockedValue { state in
-            state.sets[source]?.peerGoneSubscribers[ObjectIdentifier(subscriber)] = subscriber
+            guard state.sets[source] != nil || state.forwarders[source] != nil else { return }
+            state.peerGoneSubscribers[source, default: [:]][ObjectIdentifier(subscriber)] = subscriber
         }
     }
 

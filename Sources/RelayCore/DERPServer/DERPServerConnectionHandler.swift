@@ -246,6 +246,12 @@ final class DERPServerConnectionHandler: ChannelInboundHandler {
         switch server.registry.route(to: destination) {
         case .local(let target):
             target.deliver(source: source, packet: packet)
+        case .forward(let forwarder) where !forwarded:
+            // One hop only inside a region: forwarded packets are never forwarded again.
+            metrics.packetsForwardedOut.increment()
+            forwarder.forward(source: source, destination: destination, packet: packet)
+        case .forward:
+            metrics.recordDrop(.unknownDestinationOnForward, kind: kind, bytes: packet.readableBytes)
         case .duplicateWithoutActive:
             metrics.recordDrop(.duplicateClient, kind: kind, bytes: packet.readableBytes)
         case .unknown:

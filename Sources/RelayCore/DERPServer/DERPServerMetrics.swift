@@ -34,6 +34,9 @@ package final class DERPServerMetrics: Sendable {
     package let unknownFrames = Counter(label: "derp_unknown_frames")
     package let writeTimeouts = Counter(label: "derp_sclient_write_timeouts")
     package let websocketAccepts = Counter(label: "derp_websocket_accepts")
+    package let multiForwarderCreated = Counter(label: "derp_multiforwarder_created")
+    package let multiForwarderDeleted = Counter(label: "derp_multiforwarder_deleted")
+    package let forwarderDeleteOtherValue = Counter(label: "derp_packet_forwarder_delete_other_value")
 
     // Our own additions, in the same naming style.
     /// Connections closed for a protocol violation, by what was wrong.
