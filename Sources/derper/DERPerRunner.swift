@@ -23,6 +23,13 @@ struct DERPerRunner {
         let meshKey = try loadMeshKey()
         var configuration = DERPServerConfiguration(privateKey: privateKey, meshKey: meshKey)
         configuration.writeTimeout = options.tcpWriteTimeout.flatMap { $0 == .zero ? nil : $0 }
+        var rateLimits: ClientRateLimitStore? = nil
+        if let path = options.rateConfigPath {
+            do { rateLimits = try ClientRateLimitStore(path: path) } catch {
+                throw DERPerStartupError(description: "\(error)")
+            }
+            configuration.clientRateLimit = rateLimits
+        }
         let server = DERPServer(configuration: configuration, logger: logger)
         logger.notice("derper starting", metadata: [
             "version": "\(ToolkitVersion.string)", "server.key": "\(server.publicKey)",
@@ -42,7 +49,15 @@ struct DERPerRunner {
         }
 
         let listen = options.effectiveListen
+        let limiter = ConnectionAdmissionLimiter(
+            limits: .init(
+                acceptRate: options.acceptConnectionLimit.isFinite ? options.acceptConnectionLimit : nil,
+                acceptBurst: options.acceptConnectionBurst, maxConnections: options.maxConnections),
+            logger: logger)
         var mainOptions = DERPListener.Options(host: listen.host ?? "::", port: listen.port, role: .main)
+        mainOptions.limiter = limiter
+        mainOptions.tcpKeepAliveIdle = options.tcpKeepAliveTime
+        mainOptions.tcpUserTimeout = options.tcpUserTimeout
         if let store = tlsStore {
             mainOptions.tlsContext = { store.context }
         }
@@ -60,6 +75,9 @@ struct DERPerRunner {
         services.append(contentsOf: try makeMeshLinks(server: server, group: group))
         if let store = tlsStore {
             services.append(CertificateReloadService(store: store, logger: logger))
+        }
+        if let rateLimits {
+            services.append(SIGHUPReloadService(name: "rate config", logger: logger) { try rateLimits.reload() })
         }
         let serviceGroup = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup) },

@@ -17,6 +17,7 @@ final class TestRelay: Sendable {
 
     static func start(
         threads: Int = 2, http: DERPHTTPConfiguration = DERPHTTPConfiguration(),
+        limits: ConnectionAdmissionLimiter.Limits? = nil,
         configure: (inout DERPServerConfiguration) -> Void = { _ in }
     ) async throws -> TestRelay {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
@@ -41,8 +42,9 @@ final class TestRelay: Sendable {
         clientTLS.minimumTLSVersion = .tlsv12
         let clientContext = try NIOSSLContext(configuration: clientTLS)
 
-        let listener = try await DERPListener.bind(
-            .init(host: "127.0.0.1", port: 0, tlsContext: { serverContext }), server: server, http: http, group: group)
+        var options = DERPListener.Options(host: "127.0.0.1", port: 0, tlsContext: { serverContext })
+        options.limiter = limits.map { ConnectionAdmissionLimiter(limits: $0, logger: logger) }
+        let listener = try await DERPListener.bind(options, server: server, http: http, group: group)
         let port = listener.localAddress?.port ?? 0
         return TestRelay(group: group, server: server, listener: listener, port: port, certificate: certificate,
                          serverContext: serverContext, clientContext: clientContext)

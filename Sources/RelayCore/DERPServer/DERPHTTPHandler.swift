@@ -44,7 +44,7 @@ final class DERPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var incoming = unwrapInboundIn(data)
         if buffer == nil { buffer = incoming } else { buffer?.writeBuffer(&incoming) }
         guard var pending = buffer else { return }
-        let head: HTTPRequestHead?
+        let head: DERPHTTPRequestHead?
         do {
             head = try HTTPHeadParser.parse(&pending)
         } catch {
@@ -70,7 +70,7 @@ final class DERPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
-    private func handle(_ head: HTTPRequestHead, leftover: ByteBuffer, context: ChannelHandlerContext) {
+    private func handle(_ head: DERPHTTPRequestHead, leftover: ByteBuffer, context: ChannelHandlerContext) {
         let connection = DERPHTTPRouter.Connection(role: role, fromLoopback: context.remoteAddress?.isLoopback ?? false)
         let decision = DERPHTTPRouter.route(head, connection: connection, configuration: configuration) { path in
             DERPDebugPages.page(path, server: server, configuration: configuration)

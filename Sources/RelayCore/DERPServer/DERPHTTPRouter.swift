@@ -18,7 +18,7 @@ package enum DERPHTTPRouter {
     }
 
     package static func route(
-        _ head: HTTPRequestHead, connection: Connection, configuration: DERPHTTPConfiguration,
+        _ head: DERPHTTPRequestHead, connection: Connection, configuration: DERPHTTPConfiguration,
         debugPage: (String) -> String?
     ) -> Decision {
         let path = head.path
@@ -49,7 +49,7 @@ package enum DERPHTTPRouter {
         .respond(status: response.status, reason: response.reason, headers: response.headers, body: response.body)
     }
 
-    private static func derp(_ head: HTTPRequestHead, configuration: DERPHTTPConfiguration) -> Decision {
+    private static func derp(_ head: DERPHTTPRequestHead, configuration: DERPHTTPConfiguration) -> Decision {
         guard configuration.derpEnabled else { return respond(.text(404, "Not Found", "derp server disabled")) }
         let upgrade = (head.header("Upgrade") ?? "").lowercased()
         let notIdeal = !(head.header("Ideal-Node") ?? "").isEmpty
@@ -71,7 +71,7 @@ package enum DERPHTTPRouter {
         }
     }
 
-    private static func generate204(_ head: HTTPRequestHead) -> Decision {
+    private static func generate204(_ head: DERPHTTPRequestHead) -> Decision {
         var headers = [("Cache-Control", "no-cache, no-store, must-revalidate, no-transform, max-age=0")]
         if let challenge = head.header("X-Tailscale-Challenge"), isValidChallenge(challenge) {
             headers.append(("X-Tailscale-Response", "response " + challenge))
@@ -94,7 +94,7 @@ package enum DERPHTTPRouter {
     }
 
     private static func debug(
-        _ head: HTTPRequestHead, connection: Connection, configuration: DERPHTTPConfiguration, debugPage: (String) -> String?
+        _ head: DERPHTTPRequestHead, connection: Connection, configuration: DERPHTTPConfiguration, debugPage: (String) -> String?
     ) -> Decision {
         guard configuration.debugEnabled, connection.fromLoopback, !head.hasHeader("X-Forwarded-For") else {
             return respond(.text(403, "Forbidden", "debug access denied"))

@@ -2,6 +2,9 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Binds one TCP listener that serves derper's HTTP(S) front: TLS (optional), then the
 /// request-head handler that answers endpoints or upgrades to DERP.
@@ -17,6 +20,12 @@ package enum DERPListener {
         /// Per-connection outbound buffering before back-pressure starts (and queued packets drop).
         package var writeBufferHighWaterMark = 256 * 1024
         package var tcpKeepAlive: Bool = true
+        /// Idle time before TCP keepalive probes (`-tcp-keepalive-time`, reference 10 min); nil = kernel default.
+        package var tcpKeepAliveIdle: Duration? = nil
+        /// `TCP_USER_TIMEOUT` (`-tcp-user-timeout`, reference 15 s); nil = kernel default.
+        package var tcpUserTimeout: Duration? = nil
+        /// Accept-rate and connection-count limits shared by the server's listeners.
+        package var limiter: ConnectionAdmissionLimiter? = nil
 
         package init(host: String, port: Int, role: DERPHTTPConfiguration.ListenerRole = .main, tlsContext: (@Sendable () -> NIOSSLContext)? = nil) {
             self.host = host
@@ -31,12 +40,30 @@ package enum DERPListener {
         _ options: Options, server: DERPServer, http: DERPHTTPConfiguration, group: any EventLoopGroup
     ) async throws -> any Channel {
         let highWater = options.writeBufferHighWaterMark
-        return try await ServerBootstrap(group: group)
+        let limiter = options.limiter
+        var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: options.backlog)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let limiter, !limiter.limits.isUnlimited {
+                        try channel.pipeline.syncOperations.addHandler(AcceptLimitHandler(limiter: limiter))
+                    }
+                }
+            }
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.socketOption(.so_keepalive), value: options.tcpKeepAlive ? 1 : 0)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: highWater / 2, high: highWater))
+        if let idle = options.tcpKeepAliveIdle {
+            bootstrap = bootstrap.childChannelOption(
+                ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: CInt(TCP_KEEPIDLE))), value: SocketOptionValue(clamping: max(1, idle.components.seconds)))
+        }
+        if let userTimeout = options.tcpUserTimeout {
+            let milliseconds = userTimeout.components.seconds * 1000 + userTimeout.components.attoseconds / 1_000_000_000_000_000
+            bootstrap = bootstrap.childChannelOption(
+                ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: CInt(TCP_USER_TIMEOUT))), value: SocketOptionValue(clamping: milliseconds))
+        }
+        return try await bootstrap
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations

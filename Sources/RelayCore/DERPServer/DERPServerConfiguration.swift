@@ -21,6 +21,8 @@ package struct DERPServerConfiguration: Sendable {
     package var notHereBurst: Double = 3
     /// Decides whether a (non-mesh) client may connect. nil admits everyone.
     package var admission: (any DERPAdmissionPolicy)? = nil
+    /// Per-client receive rate limit (`-rate-config`); nil = unlimited. Mesh peers are exempt.
+    package var clientRateLimit: ClientRateLimitStore? = nil
 
     package init(privateKey: NodePrivateKey, meshKey: DERPMeshKey? = nil) {
         self.privateKey = privateKey

@@ -159,6 +159,9 @@ extension DERPServerConnectionHandler {
         handshakeTimer?.cancel()
         writeTimer?.cancel()
         keepAliveTask?.cancel()
+        rateResumeTimer?.cancel()
+        rateResumeTimer = nil
+        rateLimitedFrame = nil
         handshakeTimer = nil
         writeTimer = nil
         keepAliveTask = nil

@@ -42,6 +42,10 @@ final class DERPServerConnectionHandler: ChannelInboundHandler {
     private let connectedAt = NIODeadline.now()
     var isDuplicate = false
     var isWatcher = false
+    /// A frame held back until the client's receive token bucket refills (`-rate-config`).
+    var rateLimitedFrame: (frame: DERPFrame, payloadLength: UInt32)?
+    var rateBucket: (bucket: TokenBucket, generation: Int)?
+    var rateResumeTimer: Scheduled<Void>?
 
     var handshakeTimer: Scheduled<Void>?
     var writeTimer: Scheduled<Void>?
@@ -113,12 +117,19 @@ final class DERPServerConnectionHandler: ChannelInboundHandler {
 
     // MARK: Inbound frames
 
-    private func processBufferedFrames() {
+    func processBufferedFrames() {
         while state == .awaitingClientInfo || state == .established {
+            if let delayed = rateLimitedFrame {
+                // Waiting for rate-limit tokens: reading stays paused until the timer resumes us.
+                guard rateLimitAllows(payloadLength: delayed.payloadLength) else { return }
+                rateLimitedFrame = nil
+                handle(delayed.frame)
+                continue
+            }
             guard var buffer = cumulation else { return }
-            let frame: DERPFrame?
+            let output: DERPFrameParser.Output?
             do {
-                frame = try parser.next(&buffer)
+                output = try parser.nextOutput(&buffer)
             } catch {
                 cumulation = nil
                 violation(.badFrame, "malformed frame: \(error)")
@@ -128,8 +139,18 @@ final class DERPServerConnectionHandler: ChannelInboundHandler {
             if let cumulated = cumulation, cumulated.readerIndex > 64 * 1024 {
                 cumulation?.discardReadBytes()
             }
-            guard let frame else { return }
-            handle(frame)
+            switch output {
+            case nil:
+                return
+            case .skipped:
+                server.metrics.unknownFrames.increment()
+            case .frame(let frame, let payloadLength):
+                if state == .established, !rateLimitAllows(payloadLength: payloadLength) {
+                    rateLimitedFrame = (frame, payloadLength)
+                    return
+                }
+                handle(frame)
+            }
         }
     }
 
@@ -165,9 +186,9 @@ final class DERPServerConnectionHandler: ChannelInboundHandler {
             logger.info("mesh peer asked to close a client", metadata: ["derp.client": "\(key.shortDescription)", "connections": "\(targets.count)"])
             for target in targets { target.close() }
         default:
-            // Frames a client has no business sending after the handshake (a second ClientInfo, Pong, ...)
-            // are ignored, as the reference does.
-            server.metrics.unknownFrames.increment()
+            // Frames a client has no business sending after the handshake are skipped by the parser;
+            // nothing else reaches here.
+            break
         }
     }
 
@@ -225,7 +246,10 @@ final class DERPServerConnectionHandler: ChannelInboundHandler {
         server.registry.register(client)
 
         // ServerInfo is always the first frame after ServerKey.
-        let serverInfo = ServerInfo(version: ToolkitVersion.derpProtocol)
+        let advertised = isMesh ? nil : server.configuration.clientRateLimit?.snapshot.limit
+        let serverInfo = ServerInfo(
+            version: ToolkitVersion.derpProtocol, tokenBucketBytesPerSecond: advertised?.bytesPerSecond ?? 0,
+            tokenBucketBytesBurst: advertised?.burstBytes ?? 0)
         if let sealed = try? NaClBox.seal(serverInfo.jsonBytes(), to: key, from: server.configuration.privateKey) {
             var buffer = context.channel.allocator.buffer(capacity: sealed.count + 5)
             _ = try? buffer.writeDERPFrame(.serverInfo(.init(sealedInfo: ByteBuffer(bytes: sealed))))

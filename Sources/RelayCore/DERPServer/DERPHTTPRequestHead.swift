@@ -2,7 +2,7 @@ import NIOCore
 
 /// The head of an HTTP/1.x request as derper needs it: method, path, query and headers.
 /// Header names compare case-insensitively; values keep their bytes.
-package struct HTTPRequestHead: Sendable, Equatable {
+package struct DERPHTTPRequestHead: Sendable, Equatable {
     package var method: String
     package var path: String
     package var query: String?
@@ -25,7 +25,7 @@ package struct HTTPRequestHead: Sendable, Equatable {
 
     package func hasHeader(_ name: String) -> Bool { header(name) != nil }
 
-    package static func == (lhs: HTTPRequestHead, rhs: HTTPRequestHead) -> Bool {
+    package static func == (lhs: DERPHTTPRequestHead, rhs: DERPHTTPRequestHead) -> Bool {
         lhs.method == rhs.method && lhs.path == rhs.path && lhs.query == rhs.query && lhs.version == rhs.version
             && lhs.headers.map(\.name) == rhs.headers.map(\.name) && lhs.headers.map(\.value) == rhs.headers.map(\.value)
     }
@@ -48,7 +48,7 @@ package enum HTTPHeadParser {
 
     /// Returns the parsed head and advances the reader past it, or returns nil (reader untouched)
     /// when the blank line has not arrived yet. Throws when the bytes cannot be a valid head.
-    package static func parse(_ buffer: inout ByteBuffer) throws(HTTPHeadError) -> HTTPRequestHead? {
+    package static func parse(_ buffer: inout ByteBuffer) throws(HTTPHeadError) -> DERPHTTPRequestHead? {
         let view = buffer.readableBytesView
         guard let end = endOfHead(view) else {
             if view.count > maximumHeadLength { throw .headTooLarge }
@@ -81,7 +81,7 @@ package enum HTTPHeadParser {
         return nil
     }
 
-    private static func parseHead(_ bytes: [UInt8]) throws(HTTPHeadError) -> HTTPRequestHead {
+    private static func parseHead(_ bytes: [UInt8]) throws(HTTPHeadError) -> DERPHTTPRequestHead {
         var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { line in
             line.last == UInt8(ascii: "\r") ? line.dropLast() : line
         }
@@ -114,7 +114,7 @@ package enum HTTPHeadParser {
             while let last = trimmed.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { trimmed.removeLast() }
             headers.append((String(decoding: name, as: UTF8.self), String(decoding: trimmed, as: UTF8.self)))
         }
-        return HTTPRequestHead(method: method, path: path, query: query, version: version, headers: headers)
+        return DERPHTTPRequestHead(method: method, path: path, query: query, version: version, headers: headers)
     }
 
     /// RFC 9110 token characters.
