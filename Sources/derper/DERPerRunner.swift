@@ -62,6 +62,10 @@ struct DERPerRunner {
             mainOptions.tlsContext = { store.context }
         }
         var listeners = [DERPServerService.Listener(options: mainOptions, http: http)]
+        if let metricsListen = options.metricsListen {
+            let metrics = DERPListener.Options(host: metricsListen.host ?? "::", port: metricsListen.port, role: .metrics)
+            listeners.append(DERPServerService.Listener(options: metrics, http: http))
+        }
         if let httpListen = options.httpListen {
             let redirect = DERPListener.Options(host: httpListen.host ?? "::", port: httpListen.port, role: .httpRedirect)
             listeners.append(DERPServerService.Listener(options: redirect, http: http))

@@ -58,6 +58,7 @@ package struct DERPerFlags: Sendable {
         "acme-eab-key", "acme-eab-kid", "acme-email", "acme-ip-certs",  // ACME certificate automation
         "secrets-cache-dir", "secrets-path-prefix", "secrets-url",  // Tailscale's setec secrets service
         "socket", "verify-clients",  // admission through a local tailscaled
+        "bootstrap-dns-names", "unpublished-bootstrap-dns-names",  // DNS-less bootstrap answers
     ]
 
     /// Flags that are ours, not the reference's.

@@ -19,6 +19,9 @@ package struct DERPHTTPConfiguration: Sendable {
     package enum ListenerRole: Sendable, Equatable {
         case main
         case httpRedirect
+        /// `-metrics-listen`: Prometheus text at `/metrics` and `/debug/varz` for any client that can
+        /// reach it (the operator chose its address); nothing else.
+        case metrics
     }
 
     package var derpEnabled = true

@@ -22,6 +22,11 @@ package enum DERPHTTPRouter {
         debugPage: (String) -> String?
     ) -> Decision {
         let path = head.path
+        if connection.role == .metrics {
+            guard path == "/metrics" || path == "/debug/varz" else { return respond(.text(404, "Not Found", "404 page not found")) }
+            let text = configuration.metricsText?() ?? ""
+            return respond(HTTPResponse(status: 200, reason: "OK", headers: [("Content-Type", "text/plain;version=0.0.4;charset=utf-8")], body: text))
+        }
         if path == "/generate_204" { return generate204(head) }
         if path.hasPrefix("/debug") { return debug(head, connection: connection, configuration: configuration, debugPage: debugPage) }
         if connection.role == .httpRedirect {
@@ -36,6 +41,10 @@ package enum DERPHTTPRouter {
         case "/derp/probe", "/derp/latency-check":
             guard head.method == "GET" || head.method == "HEAD" else { return respond(.text(405, "Method Not Allowed", "bogus probe method")) }
             return respond(HTTPResponse(status: 200, reason: "OK", headers: [("Access-Control-Allow-Origin", "*")]))
+        case "/bootstrap-dns":
+            // No bootstrap names are configured (the -bootstrap-dns-names flags are accepted but not
+            // implemented); the reference answers an empty body in that case.
+            return respond(HTTPResponse(status: 200, reason: "OK", headers: [("Content-Type", "application/json")] + HTTPResponse.securityHeaders))
         case "/robots.txt":
             return respond(HTTPResponse(status: 200, reason: "OK", headers: [("Content-Type", "text/plain; charset=utf-8")], body: "User-agent: *\nDisallow: /\n"))
         case "/":

@@ -148,19 +148,18 @@ extension ByteBuffer {
                 expected: "at least \(DERPFrame.keyLength) key bytes"
             )
         }
-        let key: NodePublicKey
-        do throws(KeyError) {
-            key = try NodePublicKey(rawBytes: view.prefix(DERPFrame.keyLength))
-        } catch {
-            throw .invalidKey(type: frameType.rawValue, error)
+        // Four big-endian words: no allocation per key on the relay's hot path.
+        guard let words = self.readMultipleIntegers(as: (UInt64, UInt64, UInt64, UInt64).self) else {
+            throw .invalidFrameLength(
+                type: frameType.rawValue, length: UInt32(clamping: view.count),
+                expected: "at least \(DERPFrame.keyLength) key bytes")
         }
-        self.moveReaderIndex(forwardBy: DERPFrame.keyLength)
-        return key
+        return NodePublicKey(words: words)
     }
 
     @discardableResult
     mutating func writeDERPKey(_ key: NodePublicKey) -> Int {
-        self.writeBytes(key.rawBytes)
+        self.writeMultipleIntegers(key.words.0, key.words.1, key.words.2, key.words.3)
     }
 
     // MARK: - Length checks

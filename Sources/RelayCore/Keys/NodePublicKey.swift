@@ -11,12 +11,26 @@ package struct NodePublicKey: Hashable, Sendable, CustomStringConvertible {
         guard rawBytes.count == Self.byteCount else {
             throw .wrongLength(expected: Self.byteCount * 2, found: rawBytes.count * 2)
         }
-        var words: [UInt64] = [0, 0, 0, 0]
-        for (index, byte) in rawBytes.enumerated() {
-            words[index / 8] = words[index / 8] << 8 | UInt64(byte)
+        var w: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var index = 0
+        for byte in rawBytes {
+            switch index / 8 {
+            case 0: w.0 = w.0 << 8 | UInt64(byte)
+            case 1: w.1 = w.1 << 8 | UInt64(byte)
+            case 2: w.2 = w.2 << 8 | UInt64(byte)
+            default: w.3 = w.3 << 8 | UInt64(byte)
+            }
+            index += 1
         }
-        (w0, w1, w2, w3) = (words[0], words[1], words[2], words[3])
+        (w0, w1, w2, w3) = w
     }
+
+    /// The key as four big-endian words: how the wire codec reads and writes it without allocating.
+    package init(words: (UInt64, UInt64, UInt64, UInt64)) {
+        (w0, w1, w2, w3) = words
+    }
+
+    package var words: (UInt64, UInt64, UInt64, UInt64) { (w0, w1, w2, w3) }
 
     /// Parses `nodekey:<64 hex>`.
     package init(text: some StringProtocol) throws(KeyError) {
