@@ -26,7 +26,7 @@ final class DerperProcess: @unchecked Sendable {
         return found
     }
 
-    init(arguments: [String], directory: URL) throws {
+    init(arguments: [String], directory: URL, workingDirectory: URL? = nil) throws {
         self.directory = directory
         stdoutURL = directory.appendingPathComponent("stdout.txt")
         stderrURL = directory.appendingPathComponent("stderr.txt")
@@ -38,6 +38,7 @@ final class DerperProcess: @unchecked Sendable {
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
         process.standardError = try FileHandle(forWritingTo: stderrURL)
         process.standardInput = FileHandle.nullDevice
+        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         try process.run()
     }
 

@@ -101,6 +101,26 @@ struct DerperProcessTests {
         #expect(await derper.waitForExit() == 0)
     }
 
+    @Test func relativeKeyAndCertificatePathsWork() async throws {
+        // Operators write `-c derper.key -certdir certs`; a bare relative path once crashed Foundation.
+        let directory = try DerperProcess.temporaryDirectory()
+        let port = try freeLocalPort()
+        let child = try DerperProcess(arguments: [
+            "-a", "127.0.0.1:\(port)", "-hostname", "127.0.0.1", "-certmode", "manual", "-certdir", "c", "-c", "k",
+            "-http-port", "-1", "-stun=false", "-drain-timeout", "1s", "-derp-map-out", "m",
+        ], directory: directory, workingDirectory: directory)
+        defer { Task { await child.stop() } }
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(30)
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("m").path) && clock.now < deadline && child.process.isRunning {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(child.process.isRunning, "derper died: \(child.stderr.prefix(2000))")
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("k").path))
+        child.signal(SIGTERM)
+        #expect(await child.waitForExit() == 0)
+    }
+
     @Test func restartKeepsTheKeyAndThePin() async throws {
         let directory = try DerperProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

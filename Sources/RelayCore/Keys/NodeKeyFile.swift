@@ -54,7 +54,9 @@ package enum NodeKeyFile {
             throw .fileWriteFailed(path: path, reason: "encoding failed")
         }
         data.append(0x0a)
-        let directory = (path as NSString).deletingLastPathComponent
+        // The parent directory, computed by hand: NSString.deletingLastPathComponent traps on some
+        // short relative paths (e.g. "k") in this Foundation, and a user's -c value must never crash us.
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
         if !directory.isEmpty {
             try? FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

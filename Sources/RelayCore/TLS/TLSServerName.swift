@@ -60,14 +60,12 @@ package enum TLSServerName: Hashable, Sendable, CustomStringConvertible {
     /// The 4 or 16 address bytes of an IPv4 or IPv6 literal, or nil if `text` is neither.
     package static func parseIPAddress(_ text: String) -> [UInt8]? {
         guard !text.isEmpty, !text.utf8.contains(0) else { return nil }
-        var v4 = in_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 {
-            return withUnsafeBytes(of: &v4) { Array($0) }
-        }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, text, &v6) == 1 {
-            return withUnsafeBytes(of: &v6) { Array($0) }
-        }
+        // Plain byte buffers instead of in_addr/in6_addr: those types are visible through two
+        // modules (the C library and NIO's CNIOLinux), which member-import visibility rejects.
+        var v4 = [UInt8](repeating: 0, count: 4)
+        if v4.withUnsafeMutableBytes({ inet_pton(AF_INET, text, $0.baseAddress) }) == 1 { return v4 }
+        var v6 = [UInt8](repeating: 0, count: 16)
+        if v6.withUnsafeMutableBytes({ inet_pton(AF_INET6, text, $0.baseAddress) }) == 1 { return v6 }
         return nil
     }
 }
