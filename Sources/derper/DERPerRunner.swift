@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -14,6 +15,8 @@ struct DERPerRunner {
     let options: DERPerOptions
     let logger: Logger
     let registry: PrometheusCollectorRegistry
+    /// The DERP map JSON for `-derp-map-out`, made when the certificate is known.
+    let mapForFile = NIOLockedValueBox<String?>(nil)
 
     func run() async throws {
         for flag in options.notImplementedFlagsSet {
@@ -30,6 +33,9 @@ struct DERPerRunner {
             }
             configuration.clientRateLimit = rateLimits
         }
+        // Client admission: -allow-keys-file, then -verify-client-url (DERPerRunner+Admission.swift).
+        let allowList = try makeAllowList()
+        configuration.admission = try makeAdmissionPolicy(allowList: allowList)
         let server = DERPServer(configuration: configuration, logger: logger)
         logger.notice("derper starting", metadata: [
             "version": "\(ToolkitVersion.string)", "server.key": "\(server.publicKey)",
@@ -72,16 +78,27 @@ struct DERPerRunner {
         }
         let derpService = DERPServerService(
             server: server, listeners: listeners, group: group, drainTimeout: options.drainTimeout
-        ) { [logger] _ in
+        ) { [logger, self] _ in
+            writeDERPMapFile()
             if SystemdNotifier.notify("READY=1") { logger.info("notified systemd: ready") }
         }
         var services: [any Service] = [derpService]
+        // STUN (UDP) on -a's IP, or on every local address when -a has none (as the reference).
+        if let stun = options.stunListen {
+            let configuration = STUNServerConfiguration(
+                host: stun.host, port: stun.port, strict: options.stunStrict,
+                alternatePort: options.stunAltPort, alternateAddress: options.stunAltAddress)
+            services.append(STUNServerService(configuration: configuration, group: group, logger: logger))
+        }
         services.append(contentsOf: try makeMeshLinks(server: server, group: group))
         if let store = tlsStore {
             services.append(CertificateReloadService(store: store, logger: logger))
         }
         if let rateLimits {
             services.append(SIGHUPReloadService(name: "rate config", logger: logger) { try rateLimits.reload() })
+        }
+        if let allowList {
+            services.append(AllowListReloadService(policy: allowList, logger: logger))
         }
         let serviceGroup = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup) },
@@ -194,13 +211,17 @@ struct DERPerRunner {
         logger.notice("DERP map node for this server: \(String(decoding: nodeJSON, as: UTF8.self))")
         let text = "DERP map for this server (tailnet policy \"derpMap\" regions, or --derp-map FILE for stunner and netprobe):\n" + mapJSON + "\n"
         FileHandle.standardOutput.write(Data(text.utf8))
-        if let path = options.derpMapOut {
-            do {
-                try Data((mapJSON + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-                logger.info("wrote DERP map", metadata: ["path": "\(path)"])
-            } catch {
-                logger.error("cannot write DERP map", metadata: ["path": "\(path)", "error": "\(error.localizedDescription)"])
-            }
+        mapForFile.withLockedValue { $0 = mapJSON + "\n" }
+    }
+
+    /// `-derp-map-out`: written once every listener is up, so the file's appearance means "ready".
+    private func writeDERPMapFile() {
+        guard let path = options.derpMapOut, let text = mapForFile.withLockedValue({ $0 }) else { return }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            logger.info("wrote DERP map", metadata: ["path": "\(path)"])
+        } catch {
+            logger.error("cannot write DERP map", metadata: ["path": "\(path)", "error": "\(error.localizedDescription)"])
         }
     }
 }

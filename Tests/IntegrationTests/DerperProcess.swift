@@ -87,22 +87,26 @@ struct DerperProcessError: Error, CustomStringConvertible {
     let description: String
 }
 
-/// A TCP port that was free a moment ago (bind to 0, read, close). Small race, fine for tests.
+/// A TCP port that was free a moment ago, chosen below the kernel's ephemeral range
+/// (32768+ on Linux) so that other tests' outgoing connections cannot take it before the
+/// child process binds it.
 func freeLocalPort() throws -> Int {
+    for _ in 0..<200 {
+        let candidate = Int.random(in: 20000..<32000)
+        if canBind(port: candidate) { return candidate }
+    }
+    throw DerperProcessError(description: "no free port found in 20000..<32000")
+}
+
+private func canBind(port: Int) -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw DerperProcessError(description: "socket failed") }
+    guard fd >= 0 else { return false }
     defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    let bound = withUnsafePointer(to: &address) {
+    address.sin_port = UInt16(port).bigEndian
+    return withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard bound == 0 else { throw DerperProcessError(description: "bind failed") }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
+    } == 0
 }

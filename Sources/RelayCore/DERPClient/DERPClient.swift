@@ -14,19 +14,19 @@ package final class DERPClient: Sendable {
     package let serverKey: NodePublicKey
     package let serverInfo: ServerInfo
     package let publicKey: NodePublicKey
-    private let stream: AsyncStream<DERPFrame>
+    private let inbox: DERPFrameInbox
 
-    private init(channel: any Channel, handshake: Handshake, publicKey: NodePublicKey, stream: AsyncStream<DERPFrame>) {
+    private init(channel: any Channel, handshake: Handshake, publicKey: NodePublicKey, inbox: DERPFrameInbox) {
         self.channel = channel
         self.serverKey = handshake.serverKey
         self.serverInfo = handshake.serverInfo
         self.publicKey = publicKey
-        self.stream = stream
+        self.inbox = inbox
     }
 
     /// Dials, upgrades and completes the DERP handshake, all within `configuration.connectTimeout`.
     package static func connect(_ configuration: DERPClientConfiguration, group: any EventLoopGroup) async throws -> DERPClient {
-        let (stream, continuation) = AsyncStream<DERPFrame>.makeStream(bufferingPolicy: .bufferingNewest(configuration.receiveBufferFrames))
+        let inbox = DERPFrameInbox(capacity: configuration.receiveBufferFrames)
         let loop = group.next()
         let handshake = loop.makePromise(of: Handshake.self)
         let timeout = TimeAmount(configuration.connectTimeout)
@@ -51,7 +51,10 @@ package final class DERPClient: Sendable {
                             }
                             try sync.addHandler(tls)
                         }
-                        try sync.addHandler(DERPClientHandler(configuration: configuration, handshake: handshake, frames: continuation))
+                        if configuration.webSocket {
+                            try sync.addHandler(WebSocketClientUpgradeHandler(configuration: configuration))
+                        }
+                        try sync.addHandler(DERPClientHandler(configuration: configuration, handshake: handshake, inbox: inbox))
                     }
                 }
                 .connect(host: configuration.host, port: configuration.port)
@@ -67,7 +70,7 @@ package final class DERPClient: Sendable {
         do {
             let result = try await handshake.futureResult.get()
             timer.cancel()
-            return DERPClient(channel: channel, handshake: result, publicKey: configuration.privateKey.publicKey, stream: stream)
+            return DERPClient(channel: channel, handshake: result, publicKey: configuration.privateKey.publicKey, inbox: inbox)
         } catch {
             timer.cancel()
             try? await channel.close()
@@ -95,26 +98,15 @@ package final class DERPClient: Sendable {
         try await channel.writeAndFlush(ByteBuffer(bytes: bytes))
     }
 
-    /// The frames the server sends, in order; finishes when the connection closes.
-    package var frames: AsyncStream<DERPFrame> { stream }
+    /// The next frame the server sent, waiting as long as it takes; nil once the connection closed.
+    package func nextFrame() async -> DERPFrame? {
+        await inbox.next(timeout: nil) { _ in true }
+    }
 
-    /// The next frame that matches `predicate`, skipping others; nil if the connection closed
-    /// or `timeout` passed first.
+    /// The next frame that matches `predicate`, discarding others; nil if the connection closed
+    /// or `timeout` passed first. Timing out does not disturb later reads.
     package func nextFrame(timeout: Duration = .seconds(10), where predicate: @escaping @Sendable (DERPFrame) -> Bool = { _ in true }) async -> DERPFrame? {
-        let stream = self.stream
-        return await withTaskGroup(of: DERPFrame?.self) { group in
-            group.addTask {
-                for await frame in stream where predicate(frame) { return frame }
-                return nil
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
+        await inbox.next(timeout: timeout, where: predicate)
     }
 
     /// The next packet received, as (source, bytes).

@@ -23,6 +23,9 @@ package struct DERPClientConfiguration: Sendable {
     package var certificateCapture: PeerCertificateCapture?
     /// Skip the 101 round trip by sending ClientInfo with the request (needs the server key up front).
     package var fastStartServerKey: NodePublicKey?
+    /// Dial DERP over WebSocket (`Upgrade: websocket`, subprotocol `derp`; spec derp.md 4.4) instead of
+    /// `Upgrade: DERP`, as clients behind WebSocket-only proxies do. Fast start does not apply.
+    package var webSocket = false
     package var canAckPings = true
     package var isProber = false
     /// `Ideal-Node` header value, if this client landed on a non-ideal node.

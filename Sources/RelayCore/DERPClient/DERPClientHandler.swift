@@ -16,23 +16,28 @@ final class DERPClientHandler: ChannelInboundHandler {
 
     private let configuration: DERPClientConfiguration
     private let handshake: EventLoopPromise<DERPClient.Handshake>
-    private let frames: AsyncStream<DERPFrame>.Continuation
+    private let inbox: DERPFrameInbox
     private var state: State
     private var parser: DERPFrameParser
     private var buffer: ByteBuffer?
     private var serverKey: NodePublicKey?
 
-    init(configuration: DERPClientConfiguration, handshake: EventLoopPromise<DERPClient.Handshake>, frames: AsyncStream<DERPFrame>.Continuation) {
+    init(configuration: DERPClientConfiguration, handshake: EventLoopPromise<DERPClient.Handshake>, inbox: DERPFrameInbox) {
         self.configuration = configuration
         self.handshake = handshake
-        self.frames = frames
-        let fastStart = configuration.fastStartServerKey != nil
-        self.state = fastStart ? .awaitingServerInfo : .awaitingResponseHead
+        self.inbox = inbox
+        let fastStart = configuration.fastStartServerKey != nil && !configuration.webSocket
+        // Over WebSocket the upgrade handler in front of this one owns the HTTP exchange.
+        self.state = fastStart ? .awaitingServerInfo : configuration.webSocket ? .awaitingServerKey : .awaitingResponseHead
         self.parser = DERPFrameParser(role: .client, expectsHandshake: !fastStart)
         self.serverKey = configuration.fastStartServerKey
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        guard !configuration.webSocket else {
+            context.fireChannelActive()
+            return
+        }
         var request = context.channel.allocator.buffer(capacity: 256)
         let usesTLS = configuration.tlsContext != nil || configuration.derpTLS != nil
         let hostHeader = configuration.port == (usesTLS ? 443 : 80)
@@ -57,7 +62,7 @@ final class DERPClientHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         fail(DERPClientError.closed)
-        frames.finish()
+        inbox.close()
         context.fireChannelInactive()
     }
 
@@ -135,7 +140,7 @@ final class DERPClientHandler: ChannelInboundHandler {
                 _ = try? out.writeDERPFrame(.pong(data))
                 context.writeAndFlush(wrapOutboundOut(out), promise: nil)
             }
-            frames.yield(frame)
+            inbox.append(frame)
         default:
             // Frames before the handshake completes are only ServerKey/ServerInfo; anything else is odd but harmless.
             break

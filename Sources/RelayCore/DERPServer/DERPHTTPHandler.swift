@@ -112,7 +112,8 @@ final class DERPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func upgradeToWebSocket(key: String, notIdeal: Bool, leftover: ByteBuffer, context: ChannelHandlerContext) {
-        send(.text(501, "Not Implemented", "DERP over WebSocket is not supported by this server yet"), includeBody: true, context: context)
+        // Same DERP session behind a WebSocket byte-stream adapter (spec derp.md 4.4); replaces this handler.
+        DERPWebSocketUpgrade.accept(key: key, notIdeal: notIdeal, leftover: leftover, server: server, context: context)
     }
 
     private func send(_ response: HTTPResponse, includeBody: Bool, context: ChannelHandlerContext) {

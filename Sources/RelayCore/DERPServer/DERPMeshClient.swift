@@ -102,7 +102,7 @@ package final class DERPMeshClient: Service {
         defer { server.registry.removeAllForwarders(forwarder) }
         try await client.send(frame: .watchConns)
         await withGracefulShutdownHandler {
-            for await frame in client.frames {
+            while let frame = await client.nextFrame() {
                 switch frame {
                 case .peerPresent(let message):
                     server.registry.addForwarder(forwarder, for: message.peer)

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// The cross-loop handle of one DERP connection: what the registry stores and what other
@@ -14,6 +15,7 @@ package final class DERPServerClient: Sendable, CustomStringConvertible {
     package let notIdeal: Bool
     private let handler: NIOLoopBound<WeakHandler>
     private let metrics: DERPServerMetrics
+    private let mailbox = NIOLockedValueBox<(pending: [(source: NodePublicKey, packet: ByteBuffer)], scheduled: Bool)>(([], false))
 
     final class WeakHandler {
         weak var value: DERPServerConnectionHandler?
@@ -61,9 +63,37 @@ package final class DERPServerClient: Sendable, CustomStringConvertible {
     package func deliver(source: NodePublicKey, packet: ByteBuffer) {
         if eventLoop.inEventLoop {
             deliverOnLoop(source: source, packet: packet)
-        } else {
-            eventLoop.execute { self.deliverOnLoop(source: source, packet: packet) }
+            return
         }
+        // From another loop: packets collect in a mailbox and one task drains them all, so a burst
+        // costs one wake-up of the destination loop instead of one task per packet. The lock only
+        // guards the append; nothing is written while it is held.
+        let (schedule, overflow) = mailbox.withLockedValue { box -> (Bool, ByteBuffer?) in
+            var overflow: ByteBuffer? = nil
+            if box.pending.count >= Self.mailboxCapacity { overflow = box.pending.removeFirst().packet }
+            box.pending.append((source, packet))
+            defer { box.scheduled = true }
+            return (!box.scheduled, overflow)
+        }
+        if let overflow {
+            metrics.recordDrop(.queueHead, kind: DiscoPacket.kind(of: overflow), bytes: overflow.readableBytes)
+        }
+        if schedule {
+            eventLoop.execute { self.drainMailbox() }
+        }
+    }
+
+    /// Bounds the cross-loop mailbox like the per-client queue (head drop), so a flood from other
+    /// loops can never grow it without limit.
+    static let mailboxCapacity = 256
+
+    private func drainMailbox() {
+        let batch = mailbox.withLockedValue { box -> [(source: NodePublicKey, packet: ByteBuffer)] in
+            box.scheduled = false
+            defer { box.pending.removeAll(keepingCapacity: true) }
+            return box.pending
+        }
+        for (source, packet) in batch { deliverOnLoop(source: source, packet: packet) }
     }
 
     private func deliverOnLoop(source: NodePublicKey, packet: ByteBuffer) {
