@@ -222,6 +222,56 @@ struct STUNServerTests {
         #expect(await service.server.localAddresses.isEmpty)
     }
 
+    /// RESPONSE-PORT (RFC 5780 §7.5, used for binding-lifetime discovery): a request from socket Y
+    /// naming X's port is answered to X, with Y's mapping inside.
+    @Test func responsePortSendsToTheOtherSocket() async throws {
+        let server = try await Self.startServer(STUNServerConfiguration(host: "127.0.0.1", port: 0))
+        let x = try await UDPPeer.bind(host: "127.0.0.1", group: Self.group)
+        let y = try await UDPPeer.bind(host: "127.0.0.1", group: Self.group)
+        let xPort = try #require(x.localAddress.port.flatMap { UInt16(exactly: $0) })
+        let request = try STUNMessage.bindingRequest(transactionID: STUNTransactionID(repeating: 9), responsePort: xPort)
+        try await y.send(try request.encoded(), to: try await Self.primaryAddress(server))
+        let reply = try STUNMessage.decode(try await x.receive().data)
+        #expect(reply.transactionID == STUNTransactionID(repeating: 9))
+        #expect(reply.mappedAddress == STUNAddress(y.localAddress))
+        await x.close()
+        await y.close()
+        await server.close()
+    }
+
+    /// Under the service, a socket that closes is bound again without waiting for the periodic
+    /// refresh: the close itself triggers it.
+    @Test func serviceRebindsAClosedSocket() async throws {
+        let (ready, readyContinuation) = AsyncStream.makeStream(of: [SocketAddress].self)
+        var configuration = STUNServerConfiguration(host: "127.0.0.1", port: 0)
+        configuration.refreshInterval = .seconds(3600)
+        let service = STUNServerService(
+            configuration: configuration, group: Self.group, logger: Self.logger, onReady: { readyContinuation.yield($0) })
+        let serviceGroup = ServiceGroup(configuration: .init(services: [service], logger: Self.logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await serviceGroup.run() }
+            var readyIterator = ready.makeAsyncIterator()
+            let address = try #require(await readyIterator.next()?.first)
+            let set = try #require(await service.server.socketSets.first)
+            for channel in set.channels { try await channel.close() }
+
+            // Ask until answered: each try waits for a reply, up to 40 tries of 250 ms.
+            let peer = try await UDPPeer.bind(host: "127.0.0.1", group: Self.group)
+            var answered = false
+            for attempt in 0..<40 where !answered {
+                let id = STUNTransactionID(repeating: UInt8(attempt))
+                try await peer.send(try STUNMessage.tailscaleBindingRequest(transactionID: id).encoded(), to: address)
+                if let reply = try? await peer.receive(timeout: .milliseconds(250)) {
+                    answered = STUNMessage.tailscaleBindingResponse(reply.data) != nil
+                }
+            }
+            #expect(answered, "the closed socket was bound again on the same port")
+            await peer.close()
+            await serviceGroup.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
     @Test func startFailsWhenThePortIsTaken() async throws {
         let server = try await Self.startServer(STUNServerConfiguration(host: "127.0.0.1", port: 0))
         let port = try #require(try await Self.primaryAddress(server).port)
@@ -231,20 +281,27 @@ struct STUNServerTests {
     }
 }
 
-/// A UDP socket that sends datagrams and hands back what arrives, with a deadline.
-struct UDPPeer {
+/// A UDP socket that sends datagrams and hands back what arrives, with a deadline. Used from one
+/// task at a time.
+final class UDPPeer {
     typealias Envelope = AddressedEnvelope<ByteBuffer>
+
+    /// What the inbox stream carries: datagrams, and the deadlines of `receive` calls.
+    enum Event: Sendable {
+        case datagram(Envelope)
+        case deadline(UInt64)
+    }
 
     final class Collector: ChannelInboundHandler, Sendable {
         typealias InboundIn = Envelope
-        let continuation: AsyncStream<Envelope>.Continuation
+        let continuation: AsyncStream<Event>.Continuation
 
-        init(_ continuation: AsyncStream<Envelope>.Continuation) {
+        init(_ continuation: AsyncStream<Event>.Continuation) {
             self.continuation = continuation
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            continuation.yield(unwrapInboundIn(data))
+            continuation.yield(.datagram(unwrapInboundIn(data)))
         }
     }
 
@@ -253,11 +310,20 @@ struct UDPPeer {
     }
 
     let channel: any Channel
-    let received: AsyncStream<Envelope>
     let localAddress: SocketAddress
+    private let continuation: AsyncStream<Event>.Continuation
+    private var events: AsyncStream<Event>.AsyncIterator
+    private var lastDeadline: UInt64 = 0
+
+    private init(channel: any Channel, localAddress: SocketAddress, events: AsyncStream<Event>, continuation: AsyncStream<Event>.Continuation) {
+        self.channel = channel
+        self.localAddress = localAddress
+        self.events = events.makeAsyncIterator()
+        self.continuation = continuation
+    }
 
     static func bind(host: String, group: any EventLoopGroup) async throws -> UDPPeer {
-        let (received, continuation) = AsyncStream.makeStream(of: Envelope.self)
+        let (events, continuation) = AsyncStream.makeStream(of: Event.self)
         let channel = try await DatagramBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(continuation)) }
@@ -265,31 +331,34 @@ struct UDPPeer {
             .bind(host: host, port: 0)
             .get()
         let localAddress = try #require(channel.localAddress)
-        return UDPPeer(channel: channel, received: received, localAddress: localAddress)
+        return UDPPeer(channel: channel, localAddress: localAddress, events: events, continuation: continuation)
     }
 
     func send(_ bytes: ByteBuffer, to address: SocketAddress) async throws {
         try await channel.writeAndFlush(Envelope(remoteAddress: address, data: bytes))
     }
 
-    /// The next datagram; throws `Timeout` after `timeout` (a failure, never a synchronisation).
-    func receive(timeout: Duration = .seconds(10)) async throws -> Envelope {
-        try await withThrowingTaskGroup(of: Envelope.self) { tasks in
-            tasks.addTask { [received] in
-                var iterator = received.makeAsyncIterator()
-                guard let next = await iterator.next() else { throw Timeout() }
-                return next
-            }
-            tasks.addTask {
-                try await Task.sleep(for: timeout)
-                throw Timeout()
-            }
-            defer { tasks.cancelAll() }
-            return try await tasks.next() ?? { throw Timeout() }()
+    /// The next datagram; throws `Timeout` if none arrives within `timeout`. The deadline is an
+    /// event in the same stream, so a timeout leaves the peer usable.
+    func receive(timeout: TimeAmount = .seconds(10)) async throws -> Envelope {
+        lastDeadline += 1
+        let deadline = lastDeadline
+        let scheduled = channel.eventLoop.scheduleTask(in: timeout) { [continuation] in
+            continuation.yield(.deadline(deadline))
         }
+        defer { scheduled.cancel() }
+        while let event = await events.next() {
+            switch event {
+            case .datagram(let envelope): return envelope
+            case .deadline(let expired) where expired == deadline: throw Timeout()
+            case .deadline: continue
+            }
+        }
+        throw Timeout()
     }
 
     func close() async {
         try? await channel.close()
+        continuation.finish()
     }
 }

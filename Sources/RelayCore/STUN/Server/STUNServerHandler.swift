@@ -2,7 +2,7 @@ import NIOCore
 
 /// The STUN server on one datagram channel: each request goes through `STUNResponder`, replies are
 /// written when the read burst ends and flushed once, so that NIO sends a burst's replies with one
-/// `sendmmsg` (spec STYLE §6, "write as you go, flush once"; apple/swift-nio NIOUDPEchoServer).
+/// `sendmmsg` (STYLE.md §6, "write as you go, flush once"; apple/swift-nio NIOUDPEchoServer).
 ///
 /// Replies are encoded into one scratch buffer per burst and sent as slices of it. Writing them
 /// only at `channelReadComplete` keeps that buffer uniquely owned while it is being filled (a slice
