@@ -3,11 +3,14 @@
 # Usage: scripts/install-deps.sh [build|test]
 #   build: what compiling and running needs (libsodium, pkg-config, openssl for inspection)
 #   test:  build + what the integration tests drive (iproute2, nftables, conntrack, coturn, miniupnpd)
+#          The NAT lab (scripts/natlab) uses: ip/ss (iproute2), nft (nftables), conntrack, turnserver
+#          (coturn, STUN with RFC 5780), miniupnpd (its nftables flavour; the `miniupnpd` package
+#          would pull in debconf questions and a service), flock (util-linux).
 set -euo pipefail
 profile=${1:-build}
 packages=(libsodium-dev pkg-config)
 if [ "$profile" = test ]; then
-    packages+=(iproute2 openssl)
+    packages+=(iproute2 openssl nftables conntrack coturn miniupnpd-nftables util-linux)
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -20,6 +23,14 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 echo "Installing: ${missing[*]}"
+# coturn ships a service that would start a STUN/TURN server on the host's port 3478: tell
+# invoke-rc.d not to start services during this install (the lab runs its own, in namespaces).
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod +x "$policy"
+    trap 'rm -f "$policy"' EXIT
+fi
 if [ ! -f /var/lib/apt/periodic/update-success-stamp ] && [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock)" ]; then
     apt-get update -qq
 fi
