@@ -60,9 +60,11 @@ enum DERPMapSource: Sendable, CustomStringConvertible {
             case .file(let path):
                 return try DERPMap(contentsOfFile: path)
             case .url(let url):
-                throw NetprobeError.usage(
-                    "\(url): fetching DERP maps over HTTP(S) is not supported yet; download it and pass the file, "
-                        + "or pipe it in: curl -fsS \(url) | netprobe derpmap ... --derp-map -")
+                do {
+                    return try await DERPMapDownload.fetch(url)
+                } catch let error as DERPMapDownload.Failure {
+                    throw NetprobeError.failure(error.description)
+                }
             }
         } catch let error as DERPMapError {
             // A file error already names the path.
@@ -90,13 +92,13 @@ struct DERPMapInputOptions: ParsableArguments {
     @Option(
         name: .customLong("derp-map"),
         help: ArgumentHelp(
-            "The DERP map to read: a JSON file, or - for standard input. (default: Tailscale's default map as shipped with netprobe)",
+            "The DERP map to read: an http(s) URL, a JSON file, or - for standard input. (default: Tailscale's default map as shipped with netprobe)",
             discussion: """
                 The JSON is Tailscale's DERP map format, as served at \
-                https://controlplane.tailscale.com/derpmap/default. URLs are not fetched yet: \
-                curl -fsS <url> | netprobe derpmap ... --derp-map -
+                https://controlplane.tailscale.com/derpmap/default. A URL is fetched with one GET \
+                (HTTPS verified against the system roots, no redirects, 10 s deadline).
                 """,
-            valueName: "file|-"
+            valueName: "url|file|-"
         ),
         transform: DERPMapSource.init(parsing:)
     )

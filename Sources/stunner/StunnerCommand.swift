@@ -146,7 +146,11 @@ struct StunnerCommand: AsyncParsableCommand {
         }
         let map: DERPMap
         do {
-            map = try derpMap.map { try DERPMap(contentsOfFile: $0) } ?? DERPMap.embeddedDefault()
+            if let source = derpMap, source.lowercased().hasPrefix("http://") || source.lowercased().hasPrefix("https://") {
+                map = try await DERPMapDownload.fetch(source)
+            } else {
+                map = try derpMap.map { try DERPMap(contentsOfFile: $0) } ?? DERPMap.embeddedDefault()
+            }
         } catch {
             Console.error("stunner: cannot use DERP map \(derpMap ?? "(embedded)"): \(error)")
             throw ExitCode(Console.usageError)

@@ -209,9 +209,22 @@ struct NetprobeDERPMapTests {
         let missing = try await netprobe.run(["derpmap", "show", "--derp-map", "/nonexistent/derpmap.json"])
         #expect(missing.status == 1 && missing.stderr.contains("/nonexistent/derpmap.json: no such file"))
         let url = try await netprobe.run(["derpmap", "show", "--derp-map", "https://127.0.0.1:9/derpmap"])
-        #expect(url.status == 2 && url.stderr.contains("not supported yet; download it and pass the file"))
+        #expect(url.status == 1 && url.stderr.contains("https://127.0.0.1:9/derpmap"), "\(url.stderr)")
         let scheme = try await netprobe.run(["derpmap", "show", "--derp-map", "ftp://127.0.0.1/x"])
         #expect(scheme.status == 2 && scheme.stderr.contains("unsupported URL scheme"))
+    }
+
+    @Test func mapsAreFetchedFromHTTPURLs() async throws {
+        let map = #"{"Regions":{"900":{"RegionID":900,"RegionCode":"fetched","RegionName":"Fetched","Nodes":[{"Name":"900a","RegionID":900,"HostName":"127.0.0.1","IPv4":"127.0.0.1"}]}}}"#
+        let server = try await TestWebhook.start(reply: .answer(status: 200, body: map))
+        defer { Task { await server.stop() } }
+        let shown = try await netprobe.run(["derpmap", "show", "--derp-map", "http://127.0.0.1:\(server.port)/derpmap/default"])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("fetched"))
+        #expect(server.requests.first?.requestLine == "GET /derpmap/default HTTP/1.1")
+        server.setReply(.answer(status: 404, body: "not here"))
+        let missing = try await netprobe.run(["derpmap", "show", "--derp-map", "http://127.0.0.1:\(server.port)/x"])
+        #expect(missing.status == 1 && missing.stderr.contains("HTTP status 404"), "\(missing.stderr)")
     }
 
     // MARK: validate --probe (loopback only)

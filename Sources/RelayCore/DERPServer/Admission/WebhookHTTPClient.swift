@@ -10,13 +10,13 @@ import NIOSSL
 /// Like the reference's request it follows no redirects (a 3xx is just a status that is not 200)
 /// and sends user information in the URL as basic authentication. Unlike Go's default client it
 /// ignores `HTTP(S)_PROXY` and speaks only HTTP/1.1.
-struct WebhookHTTPClient: Sendable {
+package struct WebhookHTTPClient: Sendable {
     let url: WebhookURL
     let tlsContext: NIOSSLContext?
     let timeout: Duration
     let bodyLimit: Int
 
-    init(url: WebhookURL, tls: TLSConfiguration, timeout: Duration, bodyLimit: Int) throws(AdmissionError) {
+    package init(url: WebhookURL, tls: TLSConfiguration, timeout: Duration, bodyLimit: Int) throws(AdmissionError) {
         self.url = url
         self.timeout = timeout
         self.bodyLimit = bodyLimit
@@ -32,15 +32,21 @@ struct WebhookHTTPClient: Sendable {
     }
 
     /// POSTs `body` on `loop` (dialing from it). The future always succeeds, on `loop`.
-    func post(_ body: [UInt8], on loop: any EventLoop) -> EventLoopFuture<WebhookExchangeOutcome> {
-        if loop.inEventLoop { return start(body, on: loop) }
-        return loop.flatSubmit { self.start(body, on: loop) }
+    package func post(_ body: [UInt8], on loop: any EventLoop) -> EventLoopFuture<WebhookExchangeOutcome> {
+        if loop.inEventLoop { return start(.POST, body, on: loop) }
+        return loop.flatSubmit { self.start(.POST, body, on: loop) }
     }
 
-    private func start(_ body: [UInt8], on loop: any EventLoop) -> EventLoopFuture<WebhookExchangeOutcome> {
+    /// GETs the URL (DERP map downloads), with the same deadline, body cap and no redirects.
+    package func get(on loop: any EventLoop) -> EventLoopFuture<WebhookExchangeOutcome> {
+        if loop.inEventLoop { return start(.GET, [], on: loop) }
+        return loop.flatSubmit { self.start(.GET, [], on: loop) }
+    }
+
+    private func start(_ method: HTTPMethod, _ body: [UInt8], on loop: any EventLoop) -> EventLoopFuture<WebhookExchangeOutcome> {
         let outcome = loop.makePromise(of: WebhookExchangeOutcome.self)
         let handler = NIOLoopBound(
-            WebhookResponseHandler(head: requestHead(bodyLength: body.count), body: ByteBuffer(bytes: body),
+            WebhookResponseHandler(head: requestHead(method, bodyLength: body.count), body: ByteBuffer(bytes: body),
                                    bodyLimit: bodyLimit, outcome: outcome),
             eventLoop: loop)
         let timeout = self.timeout
@@ -78,15 +84,17 @@ struct WebhookHTTPClient: Sendable {
         return outcome.futureResult.always { _ in timer.cancel() }
     }
 
-    private func requestHead(bodyLength: Int) -> HTTPRequestHead {
+    private func requestHead(_ method: HTTPMethod, bodyLength: Int) -> HTTPRequestHead {
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: url.hostHeader)
-        headers.add(name: "User-Agent", value: "derper/\(ToolkitVersion.string)")
-        headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "Content-Length", value: String(bodyLength))
+        headers.add(name: "User-Agent", value: "relay-toolkit/\(ToolkitVersion.string)")
+        if method == .POST {
+            headers.add(name: "Content-Type", value: "application/json")
+            headers.add(name: "Content-Length", value: String(bodyLength))
+        }
         headers.add(name: "Connection", value: "close")
         if let authorization = url.basicAuthorization { headers.add(name: "Authorization", value: authorization) }
-        return HTTPRequestHead(version: .http1_1, method: .POST, uri: url.target, headers: headers)
+        return HTTPRequestHead(version: .http1_1, method: method, uri: url.target, headers: headers)
     }
 
     static func isIPLiteral(_ host: String) -> Bool {
