@@ -4,7 +4,7 @@ RUN_DIR ?= $(CURDIR)/.run
 RUN_PORT ?= 8443
 STUN_PORT ?= 3478
 
-.PHONY: run test build deps test-deps release clean help
+.PHONY: run test build deps test-deps release clean help bench
 
 help:
 	@echo "make run    install missing packages, build, start a local derper (TLS + STUN) and print its DERP map"
@@ -32,4 +32,12 @@ run: deps
 	scripts/run-local-derper.sh "$$($(SWIFT) build -c release --show-bin-path)/derper" $(RUN_DIR) $(RUN_PORT) $(STUN_PORT)
 
 clean:
-	rm -rf .build .run
+	rm -rf .build .run Benchmarks/.build Benchmarks/results/run Benchmarks/results/profile
+
+# Builds the load generators (Benchmarks/, its own package) and derper in release, measures derper against
+# nginx (TLS proxy) and coturn (STUN) with server and generator on separate cores, prints the figures and
+# target ratios and writes Benchmarks/results/latest.json. About 3 minutes after the build; see
+# scripts/bench/run.sh for the BENCH_* knobs.
+bench:
+	@scripts/bench/install.sh
+	scripts/bench/run.sh
