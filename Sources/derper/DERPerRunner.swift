@@ -43,7 +43,7 @@ struct DERPerRunner {
         ])
 
         let tlsStore = try options.servesTLS ? makeTLSStore(serverKey: privateKey.publicKey) : nil
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: ProcessorAffinity.usableCoreCount)
 
         var http = DERPHTTPConfiguration()
         http.derpEnabled = options.runDERP

@@ -27,9 +27,7 @@ extension DERPServerConnectionHandler {
     /// back-pressure: they are few and tiny, and a client must not miss them.
     func enqueueControl(_ frame: DERPFrame) {
         guard state == .established, let context else { return }
-        var buffer = context.channel.allocator.buffer(capacity: 64)
-        _ = try? buffer.writeDERPFrame(frame)
-        context.write(wrapOutboundOut(buffer), promise: nil)
+        appendOutbound(context) { _ = try? $0.writeDERPFrame(frame) }
         scheduleFlush(context)
         if case .peerGone(let message) = frame {
             switch message.reason {
@@ -41,13 +39,13 @@ extension DERPServerConnectionHandler {
     }
 
     func writeRecvPacket(source: NodePublicKey, packet: ByteBuffer, context: ChannelHandlerContext) {
-        var packet = packet
-        var buffer = context.channel.allocator.buffer(capacity: DERPFrame.headerLength + DERPFrame.keyLength + packet.readableBytes)
-        // The parser already bounded the packet to MaxPacketSize, so the header cannot fail.
-        guard (try? buffer.writeRecvPacketHeader(source: source, packetLength: packet.readableBytes)) != nil else { return }
-        buffer.writeBuffer(&packet)
-        let length = buffer.readableBytes - DERPFrame.headerLength - DERPFrame.keyLength
-        context.write(wrapOutboundOut(buffer), promise: nil)
+        let length = packet.readableBytes
+        appendOutbound(context) { out in
+            var packet = packet
+            // The parser already bounded the packet to MaxPacketSize, so the header cannot fail.
+            guard (try? out.writeRecvPacketHeader(source: source, packetLength: length)) != nil else { return }
+            out.writeBuffer(&packet)
+        }
         server.metrics.packetsSent.increment()
         server.metrics.bytesSent.increment(by: Int64(length))
         if let handle, receivedFrom.insert(source).inserted {
@@ -58,14 +56,38 @@ extension DERPServerConnectionHandler {
     func sendPong(_ data: DERPFrame.PingData) {
         guard !pongPending, let context else { return }
         pongPending = true
-        var buffer = context.channel.allocator.buffer(capacity: 13)
-        _ = try? buffer.writeDERPFrame(.pong(data))
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        promise.futureResult.whenComplete { _ in bound.value.pongPending = false }
-        context.write(wrapOutboundOut(buffer), promise: promise)
+        // Cleared when the pending output is handed to the channel (see flushOutbound).
+        appendOutbound(context) { _ = try? $0.writeDERPFrame(.pong(data)) }
         server.metrics.sentPong.increment()
         scheduleFlush(context)
+    }
+
+    /// Frames for this client collect in one buffer during a loop tick and reach the channel as one
+    /// write, so TLS seals them into as few records as possible instead of one record per packet.
+    /// A full buffer (64 KiB) is handed over early so NIO's back-pressure accounting sees it.
+    func appendOutbound(_ context: ChannelHandlerContext, _ write: (inout ByteBuffer) -> Void) {
+        // Take the buffer out while writing so it stays uniquely referenced (no copy on write).
+        var buffer = outbound ?? context.channel.allocator.buffer(capacity: 2048)
+        outbound = nil
+        write(&buffer)
+        if buffer.readableBytes >= Self.outboundChunk {
+            context.write(wrapOutboundOut(buffer), promise: nil)
+        } else {
+            outbound = buffer
+        }
+    }
+
+    static let outboundChunk = 64 * 1024
+
+    /// Hands the collected frames to the channel and flushes.
+    func flushOutbound() {
+        guard let context else { return }
+        if let pending = outbound, pending.readableBytes > 0 {
+            outbound = nil
+            context.write(wrapOutboundOut(pending), promise: nil)
+        }
+        pongPending = false
+        context.flush()
     }
 
     /// Coalesces flushes: everything written during this loop tick leaves in one flush.
@@ -76,7 +98,7 @@ extension DERPServerConnectionHandler {
         context.eventLoop.execute {
             let handler = bound.value
             handler.flushPending = false
-            handler.context?.flush()
+            handler.flushOutbound()
         }
     }
 
@@ -89,7 +111,7 @@ extension DERPServerConnectionHandler {
             writeRecvPacket(source: entry.source, packet: entry.packet, context: context)
             wrote = true
         }
-        if wrote { context.flush() }
+        if wrote { flushOutbound() }
     }
 
     func startKeepAlives(_ context: ChannelHandlerContext) {
@@ -104,9 +126,8 @@ extension DERPServerConnectionHandler {
 
     private func sendKeepAlive() {
         guard state == .established, let context else { return }
-        var buffer = context.channel.allocator.buffer(capacity: 5)
-        _ = try? buffer.writeDERPFrame(.keepAlive)
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        appendOutbound(context) { _ = try? $0.writeDERPFrame(.keepAlive) }
+        flushOutbound()
     }
 
     func handshakeTimedOut() {
@@ -162,6 +183,7 @@ extension DERPServerConnectionHandler {
         rateResumeTimer?.cancel()
         rateResumeTimer = nil
         rateLimitedFrame = nil
+        outbound = nil
         handshakeTimer = nil
         writeTimer = nil
         keepAliveTask = nil

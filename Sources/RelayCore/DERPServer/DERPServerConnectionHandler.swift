@@ -35,6 +35,8 @@ final class DERPServerConnectionHandler: ChannelInboundHandler {
     var discoQueue: ClientSendQueue
     var flushPending = false
     var pongPending = false
+    /// Frames written this loop tick, not yet handed to the channel (see appendOutbound).
+    var outbound: ByteBuffer?
     /// Sources this client has received packets from: it is subscribed to their departure.
     var receivedFrom: Set<NodePublicKey> = []
     var notHereBucket: TokenBucket

@@ -9,8 +9,12 @@ package enum DiscoPacket {
     package static let minimumLength = 6 + 32 + 24
 
     package static func looksLikeDisco(_ packet: ByteBuffer) -> Bool {
-        guard packet.readableBytes >= minimumLength else { return false }
-        return packet.readableBytesView.prefix(6).elementsEqual(magic)
+        guard packet.readableBytes >= minimumLength,
+            let head = packet.getInteger(at: packet.readerIndex, as: UInt32.self),
+            let tail = packet.getInteger(at: packet.readerIndex + 4, as: UInt16.self)
+        else { return false }
+        // "TS" + U+1F4AC as two big-endian integers: no per-byte generic comparison on the hot path.
+        return head == 0x5453_f09f && tail == 0x92ac
     }
 
     package static func kind(of packet: ByteBuffer) -> PacketKind {
