@@ -42,6 +42,12 @@ final class DerperProcess: @unchecked Sendable {
         try process.run()
     }
 
+    /// A safety net: a test that ends early (a thrown error, a failed #require) must not leave
+    /// its derper running, so the child is killed when this object goes away.
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
     static func temporaryDirectory() throws -> URL {
         let url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("derper-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
