@@ -108,7 +108,7 @@ struct DERPNodeProber: Sendable {
                 continue
             case .resolveHostName:
                 do {
-                    if let first = try await HostResolver.addresses(of: node.hostName, family: family).first {
+                    if let first = try await HostResolver.firstAddress(of: node.hostName, family: family) {
                         addresses.append(first)
                     }
                 } catch {
