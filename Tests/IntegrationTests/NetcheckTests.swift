@@ -282,7 +282,7 @@ final class NetcheckLab: Sendable {
         for _ in 0..<2 {
             relays.append(try await TestRelay.start())
             let server = STUNServer(
-                configuration: STUNServerConfiguration(host: "127.0.0.1", port: 0), group: MultiThreadedEventLoopGroup.singleton,
+                configuration: STUNServerConfiguration(host: "127.0.0.1", port: 0),
                 logger: logger)
             try await server.start()
             servers.append(server)

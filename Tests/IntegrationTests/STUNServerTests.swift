@@ -26,7 +26,7 @@ struct STUNServerTests {
     }()
 
     static func startServer(_ configuration: STUNServerConfiguration) async throws -> STUNServer {
-        let server = STUNServer(configuration: configuration, group: group, logger: logger)
+        let server = STUNServer(configuration: configuration, logger: logger)
         try await server.start()
         return server
     }
@@ -169,7 +169,7 @@ struct STUNServerTests {
         if Self.ipv6LoopbackAvailable { listed.append(try SocketAddress(ipAddress: "::1", port: 0)) }
         let addresses = listed
         let server = STUNServer(
-            configuration: STUNServerConfiguration(host: nil, port: 0), group: Self.group, logger: Self.logger,
+            configuration: STUNServerConfiguration(host: nil, port: 0), logger: Self.logger,
             localAddresses: { addresses })
         try await server.start()
         let bound = await server.localAddresses
@@ -191,7 +191,7 @@ struct STUNServerTests {
         let server = try await Self.startServer(STUNServerConfiguration(host: "127.0.0.1", port: 0))
         let address = try await Self.primaryAddress(server)
         let set = try #require(await server.socketSets.first)
-        for channel in set.channels { try await channel.close() }
+        await set.loop.failForTesting()
         await server.refresh()
         #expect(await server.localAddresses == [address])
         let peer = try await UDPPeer.bind(host: "127.0.0.1", group: Self.group)
@@ -253,7 +253,7 @@ struct STUNServerTests {
             var readyIterator = ready.makeAsyncIterator()
             let address = try #require(await readyIterator.next()?.first)
             let set = try #require(await service.server.socketSets.first)
-            for channel in set.channels { try await channel.close() }
+            await set.loop.failForTesting()
 
             // Ask until answered: each try waits for a reply, up to 40 tries of 250 ms.
             let peer = try await UDPPeer.bind(host: "127.0.0.1", group: Self.group)
@@ -275,7 +275,7 @@ struct STUNServerTests {
     @Test func startFailsWhenThePortIsTaken() async throws {
         let server = try await Self.startServer(STUNServerConfiguration(host: "127.0.0.1", port: 0))
         let port = try #require(try await Self.primaryAddress(server).port)
-        let second = STUNServer(configuration: STUNServerConfiguration(host: "127.0.0.1", port: port), group: Self.group, logger: Self.logger)
+        let second = STUNServer(configuration: STUNServerConfiguration(host: "127.0.0.1", port: port), logger: Self.logger)
         await #expect(throws: STUNServerError.self) { try await second.start() }
         await server.close()
     }

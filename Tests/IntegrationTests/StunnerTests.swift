@@ -18,7 +18,7 @@ struct StunnerTests {
         logger.logLevel = .critical
         let server = STUNServer(
             configuration: STUNServerConfiguration(host: host, port: 0, alternatePort: alternatePort, alternateAddress: alternateAddress),
-            group: group, logger: logger)
+            logger: logger)
         try await server.start()
         return server
     }

@@ -1,6 +1,7 @@
 import CoreMetrics
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// Which connections hold which keys, shared by every event loop.
 ///
@@ -37,9 +38,27 @@ package final class ClientRegistry: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
+    /// Bumped, under the lock, by every change that can alter a route (see `routeGeneration`).
+    private let generation = Atomic<UInt64>(0)
     let metrics: DERPServerMetrics
 
-    func withState<T>(_ body: (inout State) -> T) -> T { state.withLockedValue(body) }
+    /// Runs `body` on the state under the lock; counts as a route change (the mesh's forwarders).
+    func withState<T>(_ body: (inout State) -> T) -> T {
+        state.withLockedValue { state in
+            defer { routesChanged() }
+            return body(&state)
+        }
+    }
+
+    /// Changes whenever the result of `route(to:)` may have changed for some key. A connection that
+    /// read generation g before calling `route(to:)` may keep that route while the generation is
+    /// still g.
+    package var routeGeneration: UInt64 { generation.load(ordering: .acquiring) }
+
+    /// Call with the lock held, after the change.
+    private func routesChanged() {
+        generation.wrappingAdd(1, ordering: .releasing)
+    }
 
     package init(metrics: DERPServerMetrics) {
         self.metrics = metrics
@@ -68,6 +87,7 @@ package final class ClientRegistry: Sendable {
                 if state.forwarders[client.key] == nil { metrics.clientsTotal.increment() } else { metrics.clientsRemote.decrement() }
             }
             publishGauges(state)
+            routesChanged()
             return (Array(state.watchers.values), becameDuplicate)
         }
         for member in becameDuplicate { member.setDuplicate(true) }
@@ -87,6 +107,7 @@ package final class ClientRegistry: Sendable {
             guard var set = state.sets[client.key],
                 let index = set.connections.firstIndex(where: { $0 === client })
             else { return nil }
+            defer { routesChanged() }
             state.connectionCount -= 1
             set.connections.remove(at: index)
             var single: DERPServerClient? = nil
@@ -150,6 +171,7 @@ package final class ClientRegistry: Sendable {
             set.connections.append(client)
             set.active = client
             state.sets[client.key] = set
+            routesChanged()
         }
     }
 

@@ -6,9 +6,8 @@ extension DERPServerConnectionHandler {
     /// Accepts a packet for this client from `source`. Writes at once when the socket has room and
     /// nothing is queued; otherwise queues it, dropping the oldest packet when the queue is full.
     func enqueuePacket(source: NodePublicKey, packet: ByteBuffer) {
-        let kind = DiscoPacket.kind(of: packet)
         guard state == .established, let context else {
-            server.metrics.recordDrop(.goneDisconnected, kind: kind, bytes: packet.readableBytes)
+            server.metrics.recordDrop(.goneDisconnected, kind: DiscoPacket.kind(of: packet), bytes: packet.readableBytes)
             return
         }
         if (queue.isEmpty && discoQueue.isEmpty) && context.channel.isWritable {
@@ -16,6 +15,7 @@ extension DERPServerConnectionHandler {
             scheduleFlush(context)
             return
         }
+        let kind = DiscoPacket.kind(of: packet)
         let entry = ClientSendQueue.Entry(source: source, packet: packet, enqueuedAt: 0)
         let dropped = kind == .disco ? discoQueue.append(entry) : queue.append(entry)
         if let dropped {
@@ -46,8 +46,9 @@ extension DERPServerConnectionHandler {
             guard (try? out.writeRecvPacketHeader(source: source, packetLength: length)) != nil else { return }
             out.writeBuffer(&packet)
         }
-        server.metrics.packetsSent.increment()
-        server.metrics.bytesSent.increment(by: Int64(length))
+        counters.sent(bytes: length)
+        guard source != lastReceivedFrom else { return }
+        lastReceivedFrom = source
         if let handle, receivedFrom.insert(source).inserted {
             server.registry.subscribePeerGone(source: source, subscriber: handle)
         }
@@ -87,6 +88,7 @@ extension DERPServerConnectionHandler {
             context.write(wrapOutboundOut(pending), promise: nil)
         }
         pongPending = false
+        counters.publish(to: server.metrics)
         context.flush()
     }
 
@@ -188,6 +190,7 @@ extension DERPServerConnectionHandler {
         writeTimer = nil
         keepAliveTask = nil
         cumulation = nil
+        counters.publish(to: server.metrics)
         for entry in queue.removeAll() + discoQueue.removeAll() {
             server.metrics.recordDrop(.goneDisconnected, kind: DiscoPacket.kind(of: entry.packet), bytes: entry.packet.readableBytes)
         }

@@ -39,6 +39,13 @@ final class DERPServerConnectionHandler: ChannelInboundHandler {
     var outbound: ByteBuffer?
     /// Sources this client has received packets from: it is subscribed to their departure.
     var receivedFrom: Set<NodePublicKey> = []
+    /// The last source added to `receivedFrom`, so a stream from one peer skips the set.
+    var lastReceivedFrom: NodePublicKey?
+    /// The route last looked up and the registry generation it was looked up in: a stream to one
+    /// peer takes no registry lock while nothing registers, leaves or moves.
+    private var lastRoute: (destination: NodePublicKey, generation: UInt64, route: ClientRegistry.Route)?
+    /// Packet counts not yet added to the shared metrics (see `RelayCounters`).
+    var counters = RelayCounters()
     var notHereBucket: TokenBucket
     var isPreferred = false
     private let connectedAt = NIODeadline.now()
@@ -120,6 +127,7 @@ final class DERPServerConnectionHandler: ChannelInboundHandler {
     // MARK: Inbound frames
 
     func processBufferedFrames() {
+        defer { counters.publish(to: server.metrics) }
         while state == .awaitingClientInfo || state == .established {
             if let delayed = rateLimitedFrame {
                 // Waiting for rate-limit tokens: reading stays paused until the timer resumes us.
@@ -264,12 +272,8 @@ final class DERPServerConnectionHandler: ChannelInboundHandler {
     private func relay(_ packet: ByteBuffer, from source: NodePublicKey, to destination: NodePublicKey, forwarded: Bool) {
         let kind = DiscoPacket.kind(of: packet)
         let metrics = server.metrics
-        if !forwarded {
-            metrics.packetsReceived.increment()
-            metrics.bytesReceived.increment(by: Int64(packet.readableBytes))
-            (kind == .disco ? metrics.packetsReceivedDisco : metrics.packetsReceivedOther).increment()
-        }
-        switch server.registry.route(to: destination) {
+        if !forwarded { counters.received(bytes: packet.readableBytes, kind: kind) }
+        switch route(to: destination) {
         case .local(let target):
             target.deliver(source: source, packet: packet)
         case .forward(let forwarder) where !forwarded:
@@ -286,6 +290,20 @@ final class DERPServerConnectionHandler: ChannelInboundHandler {
                 enqueueControl(.peerGone(.init(peer: destination, reason: .notHere)))
             }
         }
+    }
+
+    /// The registry's route to `destination`, remembered while the registry's generation stands.
+    /// The generation is read before the lookup, so a change racing with it makes the next packet
+    /// look again rather than keep a stale route.
+    private func route(to destination: NodePublicKey) -> ClientRegistry.Route {
+        let registry = server.registry
+        let generation = registry.routeGeneration
+        if let lastRoute, lastRoute.generation == generation, lastRoute.destination == destination {
+            return lastRoute.route
+        }
+        let route = registry.route(to: destination)
+        lastRoute = (destination, generation, route)
+        return route
     }
 
     private func notePreferred(_ preferred: Bool) {

@@ -1,33 +1,34 @@
+import Glibc
 import NIOCore
 
 // Per-datagram address handling for the STUN server.
 
 extension STUNAddress {
     /// The IP address and port of a datagram's source, read in place from the socket address (the
-    /// general `init?(_:)` goes through an array; this runs once per received request). Nil for Unix
-    /// domain sockets. Same layout assumption as `init?(_:)`: `sin_addr` at byte 4 of `sockaddr_in`,
-    /// `sin6_addr` at byte 8 of `sockaddr_in6`.
+    /// general `init?(_:)` goes through an array). Nil for Unix domain sockets.
     init?(datagramSource socketAddress: SocketAddress) {
-        let isIPv6: Bool
-        switch socketAddress {
-        case .v4: isIPv6 = false
-        case .v6: isIPv6 = true
-        case .unixDomainSocket: return nil
-        }
-        guard let port = socketAddress.port.flatMap({ UInt16(exactly: $0) }) else { return nil }
-        let address: STUNAddress? = socketAddress.withSockAddr { pointer, length in
-            let raw = UnsafeRawPointer(pointer)
-            if isIPv6 {
-                guard length >= 24 else { return nil }
-                let high = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-                let low = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
-                return STUNAddress(ipv6High: high, low: low, port: port)
-            }
-            guard length >= 8 else { return nil }
-            return STUNAddress(ipv4: UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 4, as: UInt32.self)), port: port)
-        }
-        guard let address else { return nil }
+        guard let address = socketAddress.withSockAddr({ STUNAddress(socketAddress: $0, length: $1) }) else { return nil }
         self = address
+    }
+
+    /// The IP address and port in a `sockaddr_in` or `sockaddr_in6` of `length` bytes, as the kernel
+    /// fills it in for each received datagram: family at byte 0, port at byte 2 (both layouts),
+    /// `sin_addr` at byte 4, `sin6_addr` at byte 8. Nil for any other family or a short address.
+    init?(socketAddress pointer: UnsafePointer<sockaddr>, length: Int) {
+        let raw = UnsafeRawPointer(pointer)
+        guard length >= 8 else { return nil }
+        let port = UInt16(bigEndian: raw.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
+        switch Int32(pointer.pointee.sa_family) {
+        case AF_INET:
+            self.init(ipv4: UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 4, as: UInt32.self)), port: port)
+        case AF_INET6:
+            guard length >= 24 else { return nil }
+            let high = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            let low = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+            self.init(ipv6High: high, low: low, port: port)
+        default:
+            return nil
+        }
     }
 
     /// Whether a reply may be sent to this source. Not to port 0, and not to an unspecified,

@@ -2,16 +2,13 @@ import Logging
 import NIOCore
 import NIOPosix
 
-/// derper's STUN server: one `STUNSocketSet` per listen address, each answering with
-/// `STUNServerHandler` on its own event loop.
+/// derper's STUN server: one `STUNSocketSet` per listen address, each served by its own
+/// `STUNSocketLoop` thread.
 ///
 /// **One socket per local address, not one wildcard socket.** A reply must leave from the address
-/// the request was sent to, or the client's NAT or firewall drops it. NIO 2.101 reports where a
-/// datagram arrived (`ChannelOptions.receivePacketInfo`, `AddressedEnvelope.Metadata.packetInfo`)
-/// but cannot send from a chosen address: its outbound control messages carry only ECN and the UDP
-/// segment size (apple/swift-nio Sources/NIOPosix/ControlMessage.swift, `UnsafeOutboundControlBytes`),
-/// so a wildcard socket's replies leave from whatever address the kernel picks for the route,
-/// which on a host with several addresses per family need not be the one the client used. So when
+/// the request was sent to, or the client's NAT or firewall drops it; a wildcard socket's replies
+/// leave from whatever address the kernel picks for the route, which on a host with several
+/// addresses per family need not be the one the client used. So when
 /// listening on every address, each local address gets its own socket; `refresh()` (run by
 /// `STUNServerService` every `refreshInterval`) binds addresses that appear later and closes those
 /// that go away. The same refresh rebinds a socket that closed on a fatal error.
@@ -19,7 +16,6 @@ import NIOPosix
 /// `start`, `refresh` and `close` run one at a time (the actor), from the service's task.
 package actor STUNServer {
     package nonisolated let configuration: STUNServerConfiguration
-    private let group: any EventLoopGroup
     private let metrics: STUNServerMetrics
     private let logger: Logger
     private let listLocalAddresses: @Sendable () throws -> [SocketAddress]
@@ -36,18 +32,16 @@ package actor STUNServer {
     /// - Parameters:
     ///   - localAddresses: lists the host's addresses when listening on every address (default:
     ///     every interface address, from `getifaddrs`).
-    ///   - onSocketClosed: called from an event loop whenever a socket closes, on purpose or not;
+    ///   - onSocketClosed: called from a socket loop's thread whenever a socket closes, on purpose or not;
     ///     the service answers with `refresh()`.
     package init(
         configuration: STUNServerConfiguration,
-        group: any EventLoopGroup,
         metrics: STUNServerMetrics = STUNServerMetrics(),
         logger: Logger,
         localAddresses: (@Sendable () throws -> [SocketAddress])? = nil,
         onSocketClosed: @escaping @Sendable () -> Void = {}
     ) {
         self.configuration = configuration
-        self.group = group
         self.metrics = metrics
         self.logger = logger
         self.listLocalAddresses = localAddresses ?? { try System.enumerateDevices().compactMap(\.address) }
@@ -140,7 +134,7 @@ package actor STUNServer {
         var plan = plan
         if plan.primary.port == 0, port != 0 { plan.primary.port = port }
         if plan.alternatePort == 0, let alternatePort, alternatePort != 0 { plan.alternatePort = alternatePort }
-        let set = try await STUNSocketSet.bind(plan, configuration: configuration, eventLoop: group.next(), metrics: metrics)
+        let set = try STUNSocketSet.bind(plan, configuration: configuration, metrics: metrics)
         guard !isClosed else {
             await set.close()
             return

@@ -11,8 +11,8 @@ package struct STUNServerConfiguration: Sendable, Hashable {
     package var alternatePort: Int?
     /// RFC 5780's second IP address IP2, an IP literal of a local address.
     package var alternateAddress: String?
-    /// Datagrams read per `recvmmsg` call.
-    package var vectorReadMessageCount = 32
+    /// Datagrams read per `recvmmsg` call (at most 64).
+    package var vectorReadMessageCount = 64
     /// Bytes set aside for each datagram. A longer datagram is cut short and then ignored as
     /// malformed; 2048 covers RFC 5780 PADDING for a 1500-byte MTU.
     package var maximumDatagramSize = 2048

@@ -50,10 +50,10 @@ package final class STUNServerMetrics: Sendable {
         }
     }
 
-    package func recordFamily(_ family: STUNAddress.Family) {
+    package func recordFamily(_ family: STUNAddress.Family, count: Int = 1) {
         switch family {
-        case .ipv4: ipv4.increment()
-        case .ipv6: ipv6.increment()
+        case .ipv4: ipv4.increment(by: Int64(count))
+        case .ipv6: ipv6.increment(by: Int64(count))
         }
     }
 }

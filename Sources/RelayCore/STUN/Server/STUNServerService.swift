@@ -37,7 +37,7 @@ package final class STUNServerService: Service {
         self.logger = logger
         self.onReady = onReady
         self.server = STUNServer(
-            configuration: configuration, group: group, metrics: metrics, logger: logger,
+            configuration: configuration, metrics: metrics, logger: logger,
             localAddresses: localAddresses, onSocketClosed: { continuation.yield(.refresh) })
     }
 
