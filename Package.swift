@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "RelayCore", targets: ["RelayCore"]),
+        // Batched UDP syscalls (recvmmsg/sendmmsg), shared with the load generators in Benchmarks/.
+        .library(name: "CRelaySystem", targets: ["CRelaySystem"]),
         .executable(name: "derper", targets: ["derper"]),
         .executable(name: "stunner", targets: ["stunner"]),
         .executable(name: "netprobe", targets: ["netprobe"]),

@@ -47,9 +47,10 @@ let package = Package(
             name: "stunbench",
             dependencies: [
                 "BenchSupport",
+                .product(name: "CRelaySystem", package: toolkitPackage),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport"]),

@@ -127,6 +127,18 @@ EOF
             --cert "$run_dir/certs/127.0.0.1.crt" --key "$run_dir/certs/127.0.0.1.key" \
             --pairs "$pairs" --size "$size" --warmup "$warmup" --duration "$duration"
     done
+    # The latency floor: nginx paced at the rate of derper's half-rate latency run, same generator.
+    half_rate=$(python3 -c 'import json,sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r.get("name") == "latency-1280-half": print(r["parameters"]["rate"])' "$results" 2>/dev/null | tail -1)
+    if [ -n "$half_rate" ]; then
+        echo "== reference latency: nginx paced at $half_rate pkt/s, 1280-byte packets"
+        gen "$bin/derpbench" reference "${common[@]}" --server-name nginx --server-pid "$worker" \
+            --proxy-port "$proxy_port" --sink-port "$sink_port" \
+            --cert "$run_dir/certs/127.0.0.1.crt" --key "$run_dir/certs/127.0.0.1.key" \
+            --pairs "$pairs" --size 1280 --warmup "$warmup" --duration "$duration" --rate "$half_rate"
+    fi
     kill "$nginx_pid" 2>/dev/null || true
     wait "$nginx_pid" 2>/dev/null || true
 fi

@@ -10,7 +10,7 @@ extension BenchReport {
             let m = result.metrics
             func v(_ key: String) -> String { m[key].map { BenchResult.format($0) } ?? "-" }
             switch result.kind {
-            case "relay", "reference", "latency":
+            case "relay", "reference", "latency", "reference-latency":
                 rows.append([result.name, result.server, v("packets_per_second"), v("goodput_gbps"), v("drops"),
                              v("latency_p50_ms"), v("latency_p99_ms"), v("latency_p999_ms"),
                              v("server_cpu_percent"), v("server_cpu_ns_per_packet"), v("generator_cpu_percent")])

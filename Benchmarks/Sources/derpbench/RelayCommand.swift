@@ -66,6 +66,9 @@ struct ReferenceCommand: AsyncParsableCommand {
     @Option(help: "Private key (PEM) of --cert.")
     var key: String
 
+    @Option(help: "Pace all senders together at this many packets/s (the latency reference for derper's paced runs).")
+    var rate: Double?
+
     func run() async throws {
         let proxy = try BenchTarget(derpMapPath: common.map).via(port: proxyPort)
         let sinkTLS = try BenchTarget.serverContext(certificatePath: cert, keyPath: key)
@@ -74,12 +77,14 @@ struct ReferenceCommand: AsyncParsableCommand {
             packetSize: stream.size, batchBytes: stream.batchBytes, windowBytes: stream.windowBytes,
             warmup: stream.warmup,
             duration: stream.duration, serverPID: common.serverPID, serverName: common.serverName)
-        let (full, _) = try await run.run(halfRateLatency: false)
+        let (full, _) = try await run.run(halfRateLatency: false, fixedRate: rate)
+        var parameters = ["pairs": String(stream.pairs), "size": String(stream.size),
+                          "duration": String(stream.duration), "target": "127.0.0.1:\(proxyPort)"]
+        if let rate { parameters["rate"] = BenchResult.format(rate) }
         try BenchResult(
-            name: "reference-\(stream.size)", kind: "reference", server: common.serverName,
-            parameters: ["pairs": String(stream.pairs), "size": String(stream.size),
-                         "duration": String(stream.duration), "target": "127.0.0.1:\(proxyPort)"],
-            metrics: full.metrics(packetSize: stream.size)
+            name: rate.map { "reference-latency-\(stream.size)-at-\(Int($0))" } ?? "reference-\(stream.size)",
+            kind: rate == nil ? "reference" : "reference-latency", server: common.serverName,
+            parameters: parameters, metrics: full.metrics(packetSize: stream.size)
         ).emit(to: common.jsonOut)
     }
 }

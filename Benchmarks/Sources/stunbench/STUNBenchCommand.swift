@@ -1,7 +1,6 @@
 import ArgumentParser
 import BenchSupport
 import NIOCore
-import NIOPosix
 
 @main
 struct STUNBenchCommand: AsyncParsableCommand {

@@ -1,6 +1,6 @@
 import BenchSupport
+import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 
 /// One target's run: open the sockets, warm up, measure, drain, and turn the counters into figures.
 struct STUNRun {
@@ -14,53 +14,27 @@ struct STUNRun {
     var serverPID: Int32?
 
     func run() async throws -> [String: Double] {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let loop = group.next()
-        let handlers = try await loop.submit { NIOLoopBoundBox([STUNLoadHandler](), eventLoop: loop) }.get()
-        var channels: [any Channel] = []
-        for index in 0..<sockets {
-            let channel = try await DatagramBootstrap(group: loop)
-                .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
-                .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
-                .channelOption(.datagramVectorReadMessageCount, value: 64)
-                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
-                .channelInitializer { [server, window, timeout, tailscaleStyle] channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let handler = STUNLoadHandler(server: server, socketIndex: UInt32(index), window: window,
-                                                      timeout: timeout, tailscaleStyle: tailscaleStyle)
-                        try channel.pipeline.syncOperations.addHandler(handler)
-                        handlers.value.append(handler)
-                    }
-                }
-                .bind(host: server.protocol == .inet6 ? "::1" : "127.0.0.1", port: 0).get()
-            channels.append(channel)
-        }
-        try await loop.submit { for h in handlers.value { h.start() } }.get()
+        let load = try STUNLoadLoop(server: server, sockets: sockets, window: window, timeout: timeout,
+                                    tailscaleStyle: tailscaleStyle)
         try await Task.sleep(for: .seconds(warmup))
         let serverCPU = CPUWindow(pid: serverPID)
         let ownCPU = ProcessStats.ownCPUSeconds()
-        let start = try await loop.submit {
-            for h in handlers.value { h.beginWindow() }
-            return BenchClock.nanoseconds()
-        }.get()
+        load.control.withLockedValue { $0.phase = .measuring }
         try await Task.sleep(for: .seconds(duration))
-        let (measured, end) = try await loop.submit {
-            var stats = STUNLoadHandler.Stats()
-            for h in handlers.value { stats.merge(h.endWindow()) }
-            return (stats, BenchClock.nanoseconds())
-        }.get()
-        let seconds = Double(end &- start) / 1e9
+        load.control.withLockedValue { $0.phase = .measured }
         let serverPercent = serverCPU.percent(), serverSeconds = serverCPU.seconds()
-        let generatorPercent = (ProcessStats.ownCPUSeconds() - ownCPU) / seconds * 100
-        try await loop.submit { for h in handlers.value { h.stop() } }.get()
+        let ownSeconds = ProcessStats.ownCPUSeconds() - ownCPU
+        let (measured, start, end) = try await Self.wait(for: load) { control in
+            control.measured.flatMap { stats in
+                control.windowStart.flatMap { start in control.windowEnd.map { (stats, start, $0) } }
+            }
+        }
+        let seconds = Double(end &- start) / 1e9
+        let generatorPercent = ownSeconds / seconds * 100
+        load.control.withLockedValue { $0.phase = .draining }
         try await Task.sleep(for: .seconds(timeout + 0.2))
-        let totals = try await loop.submit {
-            var stats = STUNLoadHandler.Stats()
-            for h in handlers.value { stats.merge(h.finish()) }
-            return stats
-        }.get()
-        for channel in channels { try? await channel.close() }
-        try await group.shutdownGracefully()
+        load.control.withLockedValue { $0.phase = .stopped }
+        let totals = try await Self.wait(for: load) { $0.totals }
 
         var metrics: [String: Double] = [
             "responses_per_second": Double(measured.received) / seconds,
@@ -78,5 +52,16 @@ struct STUNRun {
             metrics["server_cpu_ns_per_response"] = serverSeconds * 1e9 / Double(measured.received)
         }
         return metrics
+    }
+
+    /// Polls the loop's control block (every 5 ms, for at most 5 s) until `ready` returns a value.
+    private static func wait<T>(
+        for load: STUNLoadLoop, _ ready: (STUNLoadLoop.Control) -> T?
+    ) async throws -> T {
+        for _ in 0..<1000 {
+            if let value = load.control.withLockedValue({ ready($0) }) { return value }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        throw STUNLoadLoop.LoadError("the load thread did not answer within 5 s")
     }
 }
