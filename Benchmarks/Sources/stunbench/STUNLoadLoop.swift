@@ -1,5 +1,6 @@
 import BenchSupport
 import CRelaySystem
+import Foundation
 import Glibc
 import NIOConcurrencyHelpers
 import NIOCore
@@ -49,7 +50,7 @@ final class STUNLoadLoop: Sendable {
             STUNLoadSocket(index: UInt32($0), window: window, timeout: timeout, tailscaleStyle: tailscaleStyle)
         }
         let thread = LoadThread(descriptors: descriptors, states: states, destination: destination, control: control)
-        try thread.start()
+        thread.start()
     }
 
     struct LoadError: Error, CustomStringConvertible {
@@ -84,24 +85,14 @@ final class STUNLoadLoop: Sendable {
             sources.deallocate()
         }
 
-        func start() throws {
-            let argument = Unmanaged.passRetained(self).toOpaque()
-            var thread = pthread_t()
-            let result = pthread_create(&thread, nil, { argument in
-                guard let argument else { return nil }
-                Unmanaged<LoadThread>.fromOpaque(argument).takeRetainedValue().run()
-                return nil
-            }, argument)
-            guard result == 0 else {
-                Unmanaged<LoadThread>.fromOpaque(argument).release()
-                throw LoadError("pthread_create: \(String(cString: strerror(result)))")
-            }
-            pthread_detach(thread)
+        func start() {
+            let thread = Thread { self.run() }
+            thread.name = "stunbench"
+            thread.start()
         }
 
         func run() {
-            relay_set_thread_name("stunbench")
-            var pollDescriptors = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+                var pollDescriptors = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             var phase = Phase.warmingUp
             var sending = true
             var lastSweep = BenchClock.nanoseconds()
