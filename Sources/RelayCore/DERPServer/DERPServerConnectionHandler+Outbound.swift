@@ -10,7 +10,7 @@ extension DERPServerConnectionHandler {
             server.metrics.recordDrop(.goneDisconnected, kind: DiscoPacket.kind(of: packet), bytes: packet.readableBytes)
             return
         }
-        if (queue.isEmpty && discoQueue.isEmpty) && context.channel.isWritable {
+        if (queue.isEmpty && discoQueue.isEmpty) && isWritable {
             writeRecvPacket(source: source, packet: packet, context: context)
             scheduleFlush(context)
             return
@@ -67,24 +67,29 @@ extension DERPServerConnectionHandler {
     /// write, so TLS seals them into as few records as possible instead of one record per packet.
     /// A full buffer (64 KiB) is handed over early so NIO's back-pressure accounting sees it.
     func appendOutbound(_ context: ChannelHandlerContext, _ write: (inout ByteBuffer) -> Void) {
-        // Take the buffer out while writing so it stays uniquely referenced (no copy on write).
-        var buffer = outbound ?? context.channel.allocator.buffer(capacity: 2048)
-        outbound = nil
-        write(&buffer)
-        if buffer.readableBytes >= Self.outboundChunk {
+        if outbound == nil { outbound = context.channel.allocator.buffer(capacity: outboundCapacity) }
+        // Written in place through optional chaining: no copy of the buffer, no retain per frame.
+        outbound?.modify(write)
+        if outbound?.readableBytes ?? 0 >= Self.outboundChunk, let buffer = outbound {
+            outbound = nil
             context.write(wrapOutboundOut(buffer), promise: nil)
-        } else {
-            outbound = buffer
         }
     }
 
     static let outboundChunk = 64 * 1024
+
+    /// The power of two at or above `bytes`, within 2 KiB and `outboundChunk`.
+    static func capacityHint(for bytes: Int) -> Int {
+        let wanted = min(max(bytes, 2048), outboundChunk)
+        return 1 << (Int.bitWidth - (wanted - 1).leadingZeroBitCount)
+    }
 
     /// Hands the collected frames to the channel and flushes.
     func flushOutbound() {
         guard let context else { return }
         if let pending = outbound, pending.readableBytes > 0 {
             outbound = nil
+            outboundCapacity = Self.capacityHint(for: pending.readableBytes)
             context.write(wrapOutboundOut(pending), promise: nil)
         }
         pongPending = false
@@ -159,6 +164,15 @@ extension DERPServerConnectionHandler {
     }
 }
 
+extension ByteBuffer {
+    /// Runs `body` on this buffer in place; with optional chaining (`buffer?.modify { ... }`) it
+    /// writes into an optional stored buffer without copying it out and back.
+    @inline(__always)
+    mutating func modify(_ body: (inout ByteBuffer) -> Void) {
+        body(&self)
+    }
+}
+
 extension Duration {
     var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
@@ -195,6 +209,7 @@ extension DERPServerConnectionHandler {
             server.metrics.recordDrop(.goneDisconnected, kind: DiscoPacket.kind(of: entry.packet), bytes: entry.packet.readableBytes)
         }
         guard wasEstablished, let handle else { return }
+        handle.detachHandler()
         if isPreferred { server.metrics.currentHomeConnections.decrement() }
         if notIdeal { server.metrics.currentNotIdealConnections.decrement() }
         if isWatcher { server.registry.removeWatcher(handle) }

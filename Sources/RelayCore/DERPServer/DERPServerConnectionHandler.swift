@@ -34,9 +34,15 @@ final class DERPServerConnectionHandler: ChannelInboundHandler {
     var queue: ClientSendQueue
     var discoQueue: ClientSendQueue
     var flushPending = false
+    /// The channel's writability as of the last `channelWritabilityChanged`, read per packet
+    /// without going through the pipeline to the channel.
+    var isWritable = true
     var pongPending = false
     /// Frames written this loop tick, not yet handed to the channel (see appendOutbound).
     var outbound: ByteBuffer?
+    /// The capacity a tick's outbound buffer starts with: what the last tick needed (2 to 64 KiB),
+    /// so a busy connection does not grow a fresh buffer by doubling every tick.
+    var outboundCapacity = 2048
     /// Sources this client has received packets from: it is subscribed to their departure.
     var receivedFrom: Set<NodePublicKey> = []
     /// The last source added to `receivedFrom`, so a stream from one peer skips the set.
@@ -79,6 +85,7 @@ final class DERPServerConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        isWritable = context.channel.isWritable
         server.metrics.accepts.increment()
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         handshakeTimer = context.eventLoop.scheduleTask(in: .init(server.configuration.handshakeTimeout)) {
@@ -108,7 +115,8 @@ final class DERPServerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
+        isWritable = context.channel.isWritable
+        if isWritable {
             writeTimer?.cancel()
             writeTimer = nil
             drainQueues()
@@ -128,40 +136,41 @@ final class DERPServerConnectionHandler: ChannelInboundHandler {
 
     func processBufferedFrames() {
         defer { counters.publish(to: server.metrics) }
-        while state == .awaitingClientInfo || state == .established {
-            if let delayed = rateLimitedFrame {
-                // Waiting for rate-limit tokens: reading stays paused until the timer resumes us.
-                guard rateLimitAllows(payloadLength: delayed.payloadLength) else { return }
-                rateLimitedFrame = nil
-                handle(delayed.frame)
-                continue
-            }
-            guard var buffer = cumulation else { return }
+        if let delayed = rateLimitedFrame {
+            // Waiting for rate-limit tokens: reading stays paused until the timer resumes us.
+            guard rateLimitAllows(payloadLength: delayed.payloadLength) else { return }
+            rateLimitedFrame = nil
+            handle(delayed.frame)
+        }
+        // The buffer is held in a local while frames are parsed, rather than read from and written
+        // back to the property per frame: that cost a retain, a release and two exclusivity checks
+        // per packet. It goes back once parsing stops, unless the connection closed meanwhile.
+        guard var buffer = cumulation else { return }
+        cumulation = nil
+        parsing: while state == .awaitingClientInfo || state == .established {
             let output: DERPFrameParser.Output?
             do {
                 output = try parser.nextOutput(&buffer)
             } catch {
-                cumulation = nil
                 violation(.badFrame, "malformed frame: \(error)")
                 return
             }
-            cumulation = buffer.readableBytes > 0 ? buffer : nil
-            if let cumulated = cumulation, cumulated.readerIndex > 64 * 1024 {
-                cumulation?.discardReadBytes()
-            }
             switch output {
             case nil:
-                return
+                break parsing
             case .skipped:
                 server.metrics.unknownFrames.increment()
             case .frame(let frame, let payloadLength):
                 if state == .established, !rateLimitAllows(payloadLength: payloadLength) {
                     rateLimitedFrame = (frame, payloadLength)
-                    return
+                    break parsing
                 }
                 handle(frame)
             }
         }
+        guard state != .closed, buffer.readableBytes > 0 else { return }
+        if buffer.readerIndex > 64 * 1024 { buffer.discardReadBytes() }
+        cumulation = buffer
     }
 
     private func handle(_ frame: DERPFrame) {
