@@ -28,6 +28,8 @@ let package = Package(
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"])]
         ),
+        // UDP_SEGMENT sends for stunbench.
+        .target(name: "CBenchUDP"),
         // Figures and records shared by both generators (no networking).
         .target(name: "BenchSupport"),
         .executableTarget(
@@ -47,6 +49,7 @@ let package = Package(
             name: "stunbench",
             dependencies: [
                 "BenchSupport",
+                "CBenchUDP",
                 .product(name: "CRelaySystem", package: toolkitPackage),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),

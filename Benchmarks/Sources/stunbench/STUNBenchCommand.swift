@@ -36,6 +36,12 @@ struct STUNBenchCommand: AsyncParsableCommand {
     @Flag(help: "Send bare 20-byte Binding requests instead of Tailscale-style ones (SOFTWARE + FINGERPRINT).")
     var plain = false
 
+    @Flag(inversion: .prefixedNo, help: """
+        Send each batch of requests with one UDP_SEGMENT sendmsg (GSO), so the generator costs less per \
+        request than the server and the server saturates; --no-segmentation sends them with sendmmsg.
+        """)
+    var segmentation = true
+
     @Option(help: "Append results as JSON lines to this file.")
     var jsonOut: String?
 
@@ -53,12 +59,14 @@ struct STUNBenchCommand: AsyncParsableCommand {
             else { throw ValidationError("--target \(entry): expected NAME=HOST:PORT") }
             let address = try SocketAddress(ipAddress: String(hostPort[..<colon]), port: port)
             let run = STUNRun(server: address, sockets: sockets, window: window, warmup: warmup,
-                              duration: duration, timeout: timeout, tailscaleStyle: !plain, serverPID: pids[name])
+                              duration: duration, timeout: timeout, tailscaleStyle: !plain,
+                              segmentation: segmentation, serverPID: pids[name])
             let metrics = try await run.run()
             try BenchResult(
                 name: "stun-\(name)", kind: "stun", server: name,
                 parameters: ["target": hostPort, "sockets": String(sockets), "window": String(window),
-                             "duration": String(duration), "request": plain ? "plain" : "tailscale"],
+                             "duration": String(duration), "request": plain ? "plain" : "tailscale",
+                             "segmentation": String(segmentation)],
                 metrics: metrics
             ).emit(to: jsonOut)
         }

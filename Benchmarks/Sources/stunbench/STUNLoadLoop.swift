@@ -1,4 +1,5 @@
 import BenchSupport
+import CBenchUDP
 import CRelaySystem
 import Foundation
 import Glibc
@@ -31,7 +32,9 @@ final class STUNLoadLoop: Sendable {
     private static let batch = Int(RELAY_DATAGRAM_BATCH_MAX)
 
     /// Opens `sockets` UDP sockets towards `server` and starts sending at once.
-    init(server: SocketAddress, sockets: Int, window: Int, timeout: Double, tailscaleStyle: Bool) throws {
+    /// - Parameter segmentation: send each batch of requests as one `UDP_SEGMENT` datagram train
+    ///   (falls back to `sendmmsg` where the kernel refuses).
+    init(server: SocketAddress, sockets: Int, window: Int, timeout: Double, tailscaleStyle: Bool, segmentation: Bool) throws {
         var descriptors: [Int32] = []
         var destination = sockaddr_storage()
         server.withSockAddr { pointer, length in
@@ -50,6 +53,7 @@ final class STUNLoadLoop: Sendable {
             STUNLoadSocket(index: UInt32($0), window: window, timeout: timeout, tailscaleStyle: tailscaleStyle)
         }
         let thread = LoadThread(descriptors: descriptors, states: states, destination: destination, control: control)
+        thread.segmentation = segmentation
         thread.start()
     }
 
@@ -69,6 +73,8 @@ final class STUNLoadLoop: Sendable {
         let sources = UnsafeMutablePointer<sockaddr_storage>.allocate(capacity: STUNLoadLoop.batch)
         var inbound = ByteBufferAllocator().buffer(capacity: STUNLoadLoop.batch * 2048)
         var outbound = ByteBufferAllocator().buffer(capacity: STUNLoadLoop.batch * 64)
+        /// Whether sends use `UDP_SEGMENT` (turned off for good after the kernel refuses it once).
+        var segmentation = true
 
         init(descriptors: [Int32], states: [STUNLoadSocket], destination: sockaddr_storage, control: NIOLockedValueBox<Control>) {
             self.descriptors = descriptors
@@ -157,6 +163,14 @@ final class STUNLoadLoop: Sendable {
                 let now = BenchClock.nanoseconds()
                 let sent = outbound.withUnsafeReadableBytes { raw -> Int32 in
                     guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
+                    // Every request of a run has the same length, so the batch is one segmented send.
+                    let segment = Int(lengths[0])
+                    if segmentation, let segmentSize = UInt16(exactly: segment) {
+                        let result = bench_send_segmented(descriptors[index], base, raw.count, segmentSize, destinations)
+                        if result > 0 { return Int32(result / segment) }
+                        if result == -Int(EAGAIN) || result == -Int(ENOBUFS) { return 0 }
+                        segmentation = false
+                    }
                     return relay_send_datagrams(descriptors[index], base, offsets, lengths, destinations, UInt32(count))
                 }
                 guard sent > 0 else { return }

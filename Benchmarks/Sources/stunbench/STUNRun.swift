@@ -11,11 +11,12 @@ struct STUNRun {
     var duration: Double
     var timeout: Double
     var tailscaleStyle: Bool
+    var segmentation: Bool
     var serverPID: Int32?
 
     func run() async throws -> [String: Double] {
         let load = try STUNLoadLoop(server: server, sockets: sockets, window: window, timeout: timeout,
-                                    tailscaleStyle: tailscaleStyle)
+                                    tailscaleStyle: tailscaleStyle, segmentation: segmentation)
         try await Task.sleep(for: .seconds(warmup))
         let serverCPU = CPUWindow(pid: serverPID)
         let ownCPU = ProcessStats.ownCPUSeconds()
