@@ -22,9 +22,14 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# After the root package's tests, the benchmarks package (Benchmarks/) is built, so CI keeps the load
+# generators compiling, and its tests run: BenchSupportTests and the allocation gates (AllocationTests,
+# deterministic heap-allocation counts per request/frame/packet; their ceilings are for this debug build).
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(SWIFT) build --package-path Benchmarks --build-tests
+	$(SWIFT) test --package-path Benchmarks --skip-build
 
 run: deps
 	$(SWIFT) build -c release --product derper

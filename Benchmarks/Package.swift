@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // libsodium for the NaCl box of the DERP handshake, the same way the toolkit's CSodium does it.
@@ -57,6 +58,22 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport"]),
+        // malloc, free and friends, defined in the test executable so that they replace glibc's for the
+        // whole process and count what the thread under measurement allocates.
+        .target(name: "CAllocationCounter"),
+        // Allocation gates CI runs (`make test`): deterministic counts, never wall time. They use
+        // `@testable import RelayCore` to reach its `package` and internal API from this package, which
+        // works in debug builds (SwiftPM compiles every target with -enable-testing there).
+        .testTarget(
+            name: "AllocationTests",
+            dependencies: [
+                "CAllocationCounter",
+                .product(name: "RelayCore", package: toolkitPackage),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )
 
