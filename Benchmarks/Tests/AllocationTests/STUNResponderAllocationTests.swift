@@ -42,10 +42,11 @@ extension AllocationTests {
         let iterations = 10_000
         let figure = try allocations(of: { loop.answer(request, expectedLength: 32) }, iterations: iterations)
         #expect(loop.replies == iterations + 1_000, "every request got the 32-byte reference answer")
-        // STUNResponder promises this path allocates nothing: release measured 0 in 10,000 requests, and
-        // at most a handful in all is allowed. Debug measured 16 per request, all coroutine frames of the
-        // unspecialized `elementsEqual` comparing SOFTWARE with "tailnode" (2 per byte).
-        let perRequest = ceiling(debug: 16, release: 0)
+        // STUNResponder promises this path allocates nothing: 0 in 10,000 requests in debug and in
+        // release, and at most a handful in all is allowed. (Debug measured 16 per request while SOFTWARE
+        // was compared with "tailnode" through the unspecialized `elementsEqual`; it is one integer
+        // compare now.)
+        let perRequest = ceiling(debug: 0, release: 0)
         #expect(Double(figure.allocations) <= perRequest * Double(iterations) + 4, "\(figure)")
     }
 
@@ -58,9 +59,11 @@ extension AllocationTests {
         // XOR-MAPPED-ADDRESS (12) + FINGERPRINT (8) after the header.
         let figure = try allocations(of: { loop.answer(request, expectedLength: 40) }, iterations: iterations)
         #expect(loop.replies == iterations + 1_000, "every request got a success reply with FINGERPRINT")
-        // Decodes the request into a STUNMessage and encodes a built response. Release measured 3 per
-        // request: the decoded attribute array, and a copy of the scratch buffer (storage and bytes) when
-        // FINGERPRINT is written while the slice it was computed over is still alive. Debug measured 12.
-        #expect(figure.perIteration <= ceiling(debug: 13, release: 4), "\(figure)")
+        // Decodes the request into a STUNMessage and encodes a built response. Debug measures 8 per
+        // request. Release measured 3 before the FINGERPRINT fix: the decoded attribute array, and a copy
+        // of the scratch buffer (storage and bytes) because FINGERPRINT was written while the slice it
+        // was computed over was still alive; that copy is gone (debug went from 12 to 8), so the
+        // release ceiling of 4 is loose until re-measured.
+        #expect(figure.perIteration <= ceiling(debug: 8, release: 4), "\(figure)")
     }
 }

@@ -80,13 +80,20 @@ extension ByteBuffer {
             try writeSTUNAttribute(.messageIntegrity(integrity), transactionID: message.transactionID)
         }
         if fingerprint {
-            let offset = writerIndex - start
-            guard let covered = getSlice(at: start, length: offset),
-                let value = STUNMessage.fingerprint(of: covered, upTo: offset)
-            else { throw .messageTooLarge }
-            try writeSTUNAttribute(.fingerprint(value), transactionID: message.transactionID)
+            try writeSTUNAttribute(.fingerprint(try fingerprintOfMessage(at: start)), transactionID: message.transactionID)
         }
         try setSTUNMessageLength(start: start, extra: 0)
+    }
+
+    /// The FINGERPRINT value for the message written from `start`, for a FINGERPRINT appended next.
+    /// The slice it reads ends with this call, so appending afterwards does not copy the buffer
+    /// (a reused reply buffer stays uniquely referenced).
+    private func fingerprintOfMessage(at start: Int) throws(STUNError) -> UInt32 {
+        let offset = writerIndex - start
+        guard let covered = getSlice(at: start, length: offset),
+            let value = STUNMessage.fingerprint(of: covered, upTo: offset)
+        else { throw .messageTooLarge }
+        return value
     }
 
     /// Sets the header's Message Length to the attribute bytes written so far plus `extra`.
@@ -147,7 +154,8 @@ extension STUNMessage {
         else { return nil }
         var crc = CRC32()
         crc.update(head.readableBytesView)
-        crc.update([UInt8(truncatingIfNeeded: coveredLength >> 8), UInt8(truncatingIfNeeded: coveredLength)])
+        crc.update(byte: UInt8(truncatingIfNeeded: coveredLength >> 8))
+        crc.update(byte: UInt8(truncatingIfNeeded: coveredLength))
         crc.update(rest.readableBytesView)
         return crc.value ^ fingerprintXOR
     }

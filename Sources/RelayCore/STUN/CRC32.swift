@@ -39,6 +39,10 @@ struct CRC32 {
         state = crc
     }
 
+    mutating func update(byte: UInt8) {
+        state = Self.table[Int((state ^ UInt32(byte)) & 0xFF)] ^ (state >> 8)
+    }
+
     var value: UInt32 { state ^ 0xFFFF_FFFF }
 
     static func checksum(_ bytes: some Sequence<UInt8>) -> UInt32 {

@@ -5,7 +5,8 @@ import NIOCore
 extension STUNMessage {
     /// The SOFTWARE value Tailscale clients send and its servers require: 8 bytes, so no padding.
     package static let tailscaleSoftware = "tailnode"
-    private static let tailscaleSoftwareBytes = Array(tailscaleSoftware.utf8)
+    /// "tailnode" as one big-endian word: the SOFTWARE check is one integer compare.
+    private static let tailscaleSoftwareWord: UInt64 = 0x7461_696C_6E6F_6465
 
     /// Tailscale's `stun.Is`: at least 20 bytes, top two bits of byte 0 zero, bytes 4–7 the magic
     /// cookie. Cheap enough to run on every datagram of a shared socket. It is a heuristic: a
@@ -71,9 +72,8 @@ extension STUNMessage {
             }
             let next = offset + 4 + STUNAttribute.paddedLength(Int(length))
             guard next <= end else { return nil }
-            if type == STUNAttributeType.software.rawValue,
-                let value = bytes.getSlice(at: offset + 4, length: Int(length)),
-                value.readableBytesView.elementsEqual(tailscaleSoftwareBytes)
+            if type == STUNAttributeType.software.rawValue, length == 8,
+                bytes.getInteger(at: offset + 4, as: UInt64.self) == tailscaleSoftwareWord
             {
                 sawSoftware = true
             }
