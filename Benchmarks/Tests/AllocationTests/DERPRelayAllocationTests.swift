@@ -34,9 +34,10 @@ extension AllocationTests {
     @Test("DERP relay: 32 SendPackets per read, forwarded to B in one coalesced write")
     func derpRelayThirtyTwoPacketsPerRead() throws {
         let (perPacket, figure) = try relayAllocationsPerPacket(framesPerRead: 32, iterations: 1_000)
-        // Measured 16 per read of 32 packets (0.5 per packet) in debug: the tick's costs once. The
+        // Measured 17 per read of 32 packets (0.53 per packet) in debug: the tick's costs once, plus one
+        // for flushing B as soon as A's read is done (before that: 16). The
         // outbound buffer now starts at the size the last tick needed (42 KiB here); before that it grew
         // from 2 KiB with 5 reallocations per tick (21 per read in debug, 13 = 0.406 per packet in release).
-        #expect(perPacket <= ceiling(debug: 0.5, release: 0.45), "\(figure)")
+        #expect(perPacket <= ceiling(debug: 0.54, release: 0.45), "\(figure)")
     }
 }

@@ -62,10 +62,13 @@ package final class DERPServerClient: Sendable, CustomStringConvertible {
     }
 
     /// Queues a packet from `source` for this client. Never blocks; may drop by the queue policy.
-    package func deliver(source: NodePublicKey, packet: ByteBuffer) {
+    /// Returns true when it was handed to the connection at once (the caller is on its loop), so
+    /// the caller may flush it early with `flushNow()`.
+    @discardableResult
+    package func deliver(source: NodePublicKey, packet: ByteBuffer) -> Bool {
         if eventLoop.inEventLoop {
             deliverOnLoop(source: source, packet: packet)
-            return
+            return true
         }
         // From another loop: packets collect in a mailbox and one task drains them all, so a burst
         // costs one wake-up of the destination loop instead of one task per packet. The lock only
@@ -83,6 +86,13 @@ package final class DERPServerClient: Sendable, CustomStringConvertible {
         if schedule {
             eventLoop.execute { self.drainMailbox() }
         }
+        return false
+    }
+
+    /// Sends what the connection has collected for this tick now, instead of when the tick ends.
+    /// Only on the connection's loop.
+    func flushNow() {
+        handler.value.value?.flushIfPending()
     }
 
     /// Bounds the cross-loop mailbox like the per-client queue (head drop), so a flood from other

@@ -97,6 +97,13 @@ extension DERPServerConnectionHandler {
         context.flush()
     }
 
+    /// Flushes now if frames are waiting for this tick's flush (see `flushDeliveries`). The flush
+    /// task still runs at the end of the tick, for whatever arrives after this.
+    func flushIfPending() {
+        guard flushPending else { return }
+        flushOutbound()
+    }
+
     /// Coalesces flushes: everything written during this loop tick leaves in one flush.
     func scheduleFlush(_ context: ChannelHandlerContext) {
         guard !flushPending else { return }

@@ -52,6 +52,12 @@ final class DERPServerConnectionHandler: ChannelInboundHandler {
     private var lastRoute: (destination: NodePublicKey, generation: UInt64, route: ClientRegistry.Route)?
     /// Packet counts not yet added to the shared metrics (see `RelayCounters`).
     var counters = RelayCounters()
+    /// Connections on this loop that packets from this read went to: they are flushed when the
+    /// read's frames are done, so their packets leave before other connections' reads of the same
+    /// tick are processed (the tick's flush would wait for all of them).
+    private var deliveredTo: [DERPServerClient] = []
+    /// The last connection added to `deliveredTo`, so a stream to one peer adds it once.
+    private var lastDeliveredTo: ObjectIdentifier?
     var notHereBucket: TokenBucket
     var isPreferred = false
     private let connectedAt = NIODeadline.now()
@@ -135,7 +141,10 @@ final class DERPServerConnectionHandler: ChannelInboundHandler {
     // MARK: Inbound frames
 
     func processBufferedFrames() {
-        defer { counters.publish(to: server.metrics) }
+        defer {
+            if !deliveredTo.isEmpty { flushDeliveries() }
+            counters.publish(to: server.metrics)
+        }
         if let delayed = rateLimitedFrame {
             // Waiting for rate-limit tokens: reading stays paused until the timer resumes us.
             guard rateLimitAllows(payloadLength: delayed.payloadLength) else { return }
@@ -284,7 +293,10 @@ final class DERPServerConnectionHandler: ChannelInboundHandler {
         if !forwarded { counters.received(bytes: packet.readableBytes, kind: kind) }
         switch route(to: destination) {
         case .local(let target):
-            target.deliver(source: source, packet: packet)
+            if target.deliver(source: source, packet: packet), lastDeliveredTo != ObjectIdentifier(target) {
+                lastDeliveredTo = ObjectIdentifier(target)
+                deliveredTo.append(target)
+            }
         case .forward(let forwarder) where !forwarded:
             // One hop only inside a region: forwarded packets are never forwarded again.
             metrics.packetsForwardedOut.increment()
@@ -299,6 +311,12 @@ final class DERPServerConnectionHandler: ChannelInboundHandler {
                 enqueueControl(.peerGone(.init(peer: destination, reason: .notHere)))
             }
         }
+    }
+
+    private func flushDeliveries() {
+        for target in deliveredTo { target.flushNow() }
+        deliveredTo.removeAll(keepingCapacity: true)
+        lastDeliveredTo = nil
     }
 
     /// The registry's route to `destination`, remembered while the registry's generation stands.
