@@ -34,11 +34,13 @@ struct STUNSocketLoopTests {
         }.get()
     }
 
-    /// 300 requests in one burst (almost five batches of 64) each get their own answer.
+    /// 150 requests in one burst (more than two batches of 64) each get their own answer. Not
+    /// more: the replies must fit the peer's default receive buffer (about 208 KiB, at about 1 KiB
+    /// of kernel memory per small datagram) even when the peer's thread is slow to read them.
     @Test func everyRequestOfALongBurstIsAnswered() async throws {
         let (server, address) = try await Self.startServer()
         let peer = try await UDPPeer.bind(host: "127.0.0.1", group: Self.group)
-        let ids = (0..<300).map { _ in STUNTransactionID.random() }
+        let ids = (0..<150).map { _ in STUNTransactionID.random() }
         try await Self.sendBurst(try ids.map { try STUNMessage.tailscaleBindingRequest(transactionID: $0).encoded() }, from: peer, to: address)
         var answered: Set<STUNTransactionID> = []
         let client = try #require(STUNAddress(peer.localAddress))

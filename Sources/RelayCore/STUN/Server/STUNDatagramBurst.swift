@@ -96,8 +96,10 @@ final class STUNDatagramBurst {
         guard received > 0 else { return received == 0 ? .drained : receiveFailed(errno: -received) }
         let count = Int(received)
         inbound.moveWriterIndex(forwardBy: count * slotSize)
-        let replies = answer(count, arrivedOn: role, at: index)
-        let fatal = replies > 0 && !send(replies)
+        // The buffers go to `answer` and `send` as parameters: one exclusivity check per batch
+        // instead of several per datagram on the properties.
+        let replies = answer(count, from: inbound, into: &outbound, arrivedOn: role, at: index)
+        let fatal = replies > 0 && !send(replies, from: outbound)
         inbound.clear()
         outbound.clear()
         if fatal { return .fatal }
@@ -105,7 +107,10 @@ final class STUNDatagramBurst {
     }
 
     /// Encodes a reply to each of the `count` datagrams received, and returns the number of replies.
-    private func answer(_ count: Int, arrivedOn role: STUNServerSocket, at index: Int) -> Int {
+    private func answer(
+        _ count: Int, from inbound: ByteBuffer, into outbound: inout ByteBuffer, arrivedOn role: STUNServerSocket,
+        at index: Int
+    ) -> Int {
         var replies = 0
         var ignored = 0
         var ipv4 = 0
@@ -145,7 +150,7 @@ final class STUNDatagramBurst {
 
     /// Sends the burst's replies, one `sendmmsg` per run of replies from the same socket. Returns
     /// false if a socket turned out unusable.
-    private func send(_ replies: Int) -> Bool {
+    private func send(_ replies: Int, from outbound: ByteBuffer) -> Bool {
         var sent = 0
         var failed = 0
         var usable = true
